@@ -1,0 +1,44 @@
+import type { Middleware } from "koa";
+import { auditEvent, AUDIT_FIELD, type AuditOutcome } from "../../shared/audit.js";
+import { ApiError } from "../../shared/errors.js";
+import type { Keys } from "../../shared/keys.js";
+import type { Logger } from "../../shared/log.js";
+import type { Redis } from "ioredis";
+
+/**
+ * Records the requests that end before a worker decides them (`invalid`, `unauthenticated`,
+ * `unavailable`, `error`). Requests a worker settled were recorded by the worker, in the same
+ * transaction as their result; the handler marks them with `ctx.state.audited`.
+ */
+export function auditRefusals(redis: Redis, keys: Keys, log: Logger): Middleware {
+  return async function auditRefusalsMiddleware(ctx, next) {
+    try {
+      await next();
+    } catch (error) {
+      if (ctx.state.audited !== true) {
+        const status = error instanceof ApiError ? error.status : 500;
+        const code = error instanceof ApiError ? error.code : "500-100";
+        const input = ctx.state.input as { app?: string; type?: string; altId?: string } | undefined;
+        const event = auditEvent({
+          outcome: outcomeFor(status),
+          reason: ctx.state.auditReason ?? code,
+          requestId: ctx.state.requestId,
+          actor: ctx.state.actor ?? null,
+          attachment: { app: input?.app, type: input?.type, altId: input?.altId },
+          client: { ip: ctx.ip, userAgent: ctx.get("User-Agent") || null },
+        });
+        await redis.xadd(keys.auditStream, "*", AUDIT_FIELD, JSON.stringify(event)).catch((e: unknown) => {
+          log.error({ err: e, requestId: ctx.state.requestId, outcome: event.outcome }, "audit event could not be written");
+        });
+      }
+      throw error;
+    }
+  };
+}
+
+function outcomeFor(status: number): AuditOutcome {
+  if (status === 401) return "unauthenticated";
+  if (status === 503) return "unavailable";
+  if (status >= 500) return "error";
+  return "invalid";
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import type { Queue } from "bullmq";
+import type { Middleware } from "koa";
+import { ApiError } from "../../shared/errors.js";
+import { SIGN_JOB, type SignJobData, type SignJobName, type SignResult } from "../../shared/job.js";
+import type { Logger } from "../../shared/log.js";
+import type { Replies } from "../replies.js";
+import { BLOCKED_MESSAGE, presentAttachment } from "./present.js";
+import { validatePredownload, type PredownloadRequest } from "./schema.js";
+
+/** Seconds a caller should wait before retrying a 503. */
+export const RETRY_AFTER_SECONDS = 1;
+
+export function allowMethods(...methods: string[]): Middleware {
+  return async function allowMethodsMiddleware(ctx, next) {
+    if (!methods.includes(ctx.method)) {
+      throw new ApiError("405-100", [{ key: "method", value: ctx.method }, { key: "allowed", value: methods.join(", ") }], { Allow: methods.join(", ") });
+    }
+    await next();
+  };
+}
+
+/** The endpoint takes no query parameters; a token in the query string is refused like any other. */
+export function noQueryParameters(): Middleware {
+  return async function noQueryParametersMiddleware(ctx, next) {
+    const first = new URLSearchParams(ctx.querystring).keys().next();
+    if (first.done !== true) throw new ApiError("400-101", [{ key: "parameter", value: first.value }]);
+    await next();
+  };
+}
+
+export function validate(): Middleware {
+  return async function validateMiddleware(ctx, next) {
+    if (typeof ctx.state.body !== "object" || ctx.state.body === null || Array.isArray(ctx.state.body)) throw new ApiError("400-103");
+    ctx.state.input = validatePredownload(ctx.state.body);
+    await next();
+  };
+}
+
+export interface PredownloadDeps {
+  readonly queue: Queue<SignJobData, SignResult, SignJobName>;
+  readonly replies: Replies;
+  readonly instanceId: string;
+  readonly requestTimeoutMs: number;
+  readonly log: Logger;
+}
+
+/** Enqueues the sign job, waits for its result and answers with it. */
+export function predownload(deps: PredownloadDeps): Middleware {
+  return async function predownloadHandler(ctx) {
+    const input = ctx.state.input as PredownloadRequest;
+    const jobId = randomUUID();
+    const deadline = Date.now() + deps.requestTimeoutMs;
+    const data: SignJobData = {
+      requestId: ctx.state.requestId,
+      actor: ctx.state.actor,
+      app: input.app,
+      type: input.type,
+      altId: input.altId,
+      requestedExpiry: input.signedUrlExpiry === undefined ? null : Date.parse(input.signedUrlExpiry),
+      deadline,
+      replyTo: deps.instanceId,
+      client: { ip: ctx.ip, userAgent: ctx.get("User-Agent") || null },
+    };
+    const waiting = deps.replies.wait(jobId, deadline);
+    deps.queue.add(SIGN_JOB, data, { jobId }).catch((error: unknown) => {
+      deps.log.warn({ err: error, requestId: data.requestId }, "sign job could not be enqueued");
+      deps.replies.fail(jobId);
+    });
+    const { result, timedOut } = await waiting;
+    if (timedOut) ctx.state.auditReason = "no_result_before_deadline";
+    else ctx.state.audited = true;
+    answer(ctx, result);
+  };
+}
+
+function answer(ctx: Parameters<Middleware>[0], result: SignResult): void {
+  switch (result.outcome) {
+    case "issued":
+      ctx.body = presentAttachment(result.attachment, { contentUrl: result.contentUrl, signedUrlExpiry: result.signedUrlExpiry });
+      return;
+    case "blocked":
+      ctx.body = presentAttachment(result.attachment, { messageText: BLOCKED_MESSAGE });
+      return;
+    case "denied":
+      throw new ApiError(result.code, result.missingAction === undefined ? [] : [{ key: "action", value: result.missingAction }]);
+    case "not_found":
+      throw new ApiError("404-100");
+    case "unauthenticated":
+      throw new ApiError("401-101", [], { "WWW-Authenticate": 'Bearer error="invalid_token"' });
+    case "unavailable":
+      throw new ApiError("503-100", [{ key: "retryAfter", value: String(RETRY_AFTER_SECONDS) }], { "Retry-After": String(RETRY_AFTER_SECONDS) });
+    case "error":
+      throw new ApiError("500-100");
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Waiting for sign results. One subscriber per API process listens on the process's own reply
+ * channel; each request registers a pending entry before its job is enqueued. A reply message
+ * resolves it; at the deadline the result key is claimed (the worker's result if it is there,
+ * otherwise a tombstone that stops a late worker from issuing anything). After the subscriber
+ * reconnects, results that may have been published meanwhile are read from their keys.
+ */
+import type { Redis } from "ioredis";
+import type { SignReply, SignResult } from "../shared/job.js";
+import type { Keys } from "../shared/keys.js";
+import type { Logger } from "../shared/log.js";
+import { claim, peekResults } from "../shared/reply.js";
+
+export interface Settled {
+  readonly result: SignResult;
+  /** True when nobody answered in time and this process settled the request as unavailable. */
+  readonly timedOut: boolean;
+}
+
+interface Pending {
+  readonly resolve: (settled: Settled) => void;
+  readonly timer: NodeJS.Timeout;
+  readonly deadline: number;
+}
+
+export class Replies {
+  private readonly pending = new Map<string, Pending>();
+  readonly channel: string;
+
+  constructor(
+    private readonly subscriber: Redis,
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    instanceId: string,
+    private readonly log: Logger,
+  ) {
+    this.channel = keys.replyChannel(instanceId);
+    subscriber.on("message", (channel: string, message: string) => {
+      if (channel === this.channel) this.onMessage(message);
+    });
+    let connectedBefore = false;
+    subscriber.on("ready", () => {
+      if (connectedBefore) void this.recoverMissed();
+      connectedBefore = true;
+    });
+  }
+
+  /** Subscribes; resolves once subscribed, but requests may be accepted before that. */
+  async start(): Promise<void> {
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  /** Registers a wait for `jobId`; call before enqueueing the job. */
+  wait(jobId: string, deadline: number): Promise<Settled> {
+    return new Promise<Settled>((resolve) => {
+      const timer = setTimeout(() => void this.expire(jobId), Math.max(deadline - Date.now(), 0));
+      this.pending.set(jobId, { resolve, timer, deadline });
+    });
+  }
+
+  /** Settles a wait whose job could not be enqueued, as at its deadline. */
+  fail(jobId: string): void {
+    const entry = this.pending.get(jobId);
+    if (entry === undefined) return;
+    clearTimeout(entry.timer);
+    void this.expire(jobId);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  private onMessage(message: string): void {
+    let reply: SignReply;
+    try {
+      reply = JSON.parse(message) as SignReply;
+    } catch {
+      this.log.warn("unreadable reply message");
+      return;
+    }
+    this.resolve(reply.jobId, { result: reply.result, timedOut: false });
+  }
+
+  private resolve(jobId: string, settled: Settled): void {
+    const entry = this.pending.get(jobId);
+    if (entry === undefined) return;
+    clearTimeout(entry.timer);
+    this.pending.delete(jobId);
+    entry.resolve(settled);
+  }
+
+  private async expire(jobId: string): Promise<void> {
+    const entry = this.pending.get(jobId);
+    if (entry === undefined) return;
+    try {
+      const reply = await claim(this.redis, this.keys, jobId, entry.deadline);
+      this.resolve(jobId, reply === undefined ? { result: { outcome: "unavailable" }, timedOut: true } : { result: reply.result, timedOut: false });
+    } catch (error) {
+      this.log.warn({ err: error, jobId }, "could not claim an expired request");
+      this.resolve(jobId, { result: { outcome: "unavailable" }, timedOut: true });
+    }
+  }
+
+  private async recoverMissed(): Promise<void> {
+    try {
+      for (const reply of await peekResults(this.redis, this.keys, [...this.pending.keys()])) {
+        this.resolve(reply.jobId, { result: reply.result, timedOut: false });
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, "could not read results after resubscribing");
+    }
+  }
+}

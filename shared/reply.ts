@@ -1,0 +1,88 @@
+/**
+ * The reply protocol between worker and API, built on one short-lived result key per job.
+ * Whoever sets the key first settles the request, atomically:
+ * - the worker's `settle` sets the result, appends the audit event and publishes the reply in one
+ *   script, so no URL exists without its event, and a retried job cannot issue a second one;
+ * - the API's `claim`, at its deadline, sets a tombstone so that a late worker issues nothing, or
+ *   finds the worker's result and answers with it.
+ */
+import type { Redis } from "ioredis";
+import { AUDIT_FIELD, type AuditEvent } from "./audit.js";
+import type { SignReply } from "./job.js";
+import type { Keys } from "./keys.js";
+
+/** How long a result outlives its request's deadline, so retried or late jobs still see it. */
+export const RESULT_GRACE_MS = 10_000;
+
+const SETTLE = `
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  redis.call('XADD', KEYS[2], '*', ARGV[5], ARGV[3])
+  redis.call('PUBLISH', ARGV[4], ARGV[1])
+  return 1
+end
+if ARGV[6] == '1' then redis.call('XADD', KEYS[2], '*', ARGV[5], ARGV[3]) end
+return 0
+`;
+
+const CLAIM = `
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return false end
+return redis.call('GET', KEYS[1])
+`;
+
+interface ReplyCommands {
+  pdSettle(resultKey: string, stream: string, reply: string, ttlMs: number, event: string, channel: string, field: string, alwaysAudit: "0" | "1"): Promise<number>;
+  pdClaim(resultKey: string, tombstone: string, ttlMs: number): Promise<string | null>;
+}
+
+function withReplyCommands(redis: Redis): Redis & ReplyCommands {
+  if (!("pdSettle" in redis)) {
+    redis.defineCommand("pdSettle", { numberOfKeys: 2, lua: SETTLE });
+    redis.defineCommand("pdClaim", { numberOfKeys: 1, lua: CLAIM });
+  }
+  return redis as Redis & ReplyCommands;
+}
+
+function resultTtlMs(deadline: number, now: number): number {
+  return Math.max(deadline - now, 0) + RESULT_GRACE_MS;
+}
+
+export interface Settlement {
+  readonly reply: SignReply;
+  readonly event: AuditEvent;
+  readonly replyTo: string;
+  readonly deadline: number;
+  /** Record the event even when the request was already settled (a job that ran too late). */
+  readonly alwaysAudit?: boolean;
+}
+
+/** Worker side. Resolves true when this call settled the request, false when it was already settled. */
+export async function settle(redis: Redis, keys: Keys, s: Settlement): Promise<boolean> {
+  const written = await withReplyCommands(redis).pdSettle(
+    keys.result(s.reply.jobId),
+    keys.auditStream,
+    JSON.stringify(s.reply),
+    resultTtlMs(s.deadline, Date.now()),
+    JSON.stringify(s.event),
+    keys.replyChannel(s.replyTo),
+    AUDIT_FIELD,
+    s.alwaysAudit === true ? "1" : "0",
+  );
+  return written === 1;
+}
+
+/**
+ * API side, when no reply arrived in time. Resolves the worker's reply if there is one; otherwise
+ * marks the job as answered (so it issues nothing later) and resolves undefined.
+ */
+export async function claim(redis: Redis, keys: Keys, jobId: string, deadline: number): Promise<SignReply | undefined> {
+  const tombstone: SignReply = { jobId, result: { outcome: "unavailable" } };
+  const existing = await withReplyCommands(redis).pdClaim(keys.result(jobId), JSON.stringify(tombstone), resultTtlMs(deadline, Date.now()));
+  return existing === null ? undefined : (JSON.parse(existing) as SignReply);
+}
+
+/** Reads results without claiming them (after a resubscribe, for replies that may have been missed). */
+export async function peekResults(redis: Redis, keys: Keys, jobIds: readonly string[]): Promise<SignReply[]> {
+  if (jobIds.length === 0) return [];
+  const values = await redis.mget(jobIds.map((id) => keys.result(id)));
+  return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as SignReply);
+}

@@ -1,0 +1,116 @@
+/**
+ * The whole system in the test process: API on port 0, worker, real Redis (own key prefix per
+ * stack), real S3 server. `close()` stops everything and deletes the stack's keys.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { Redis } from "ioredis";
+import jwt from "jsonwebtoken";
+import { startApi, type RunningApi } from "../../api/server.js";
+import { loadConfig, type Config } from "../../shared/config.js";
+import { readDirectory, writeDirectory } from "../../shared/directory-store.js";
+import { keys as makeKeys, type Keys } from "../../shared/keys.js";
+import { createLogger } from "../../shared/log.js";
+import { startWorker, type RunningWorker } from "../../worker/worker.js";
+import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from "../../scripts/embedded-s3.js";
+
+export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
+export const TEST_BUCKET = "attachments";
+
+export interface StackOptions {
+  /** Extra or overriding environment for the config. */
+  readonly env?: Record<string, string>;
+  /** Start a worker (default true). */
+  readonly worker?: boolean;
+}
+
+export interface Stack {
+  readonly config: Config;
+  readonly keys: Keys;
+  readonly redis: Redis;
+  readonly s3: EmbeddedS3;
+  readonly api: RunningApi;
+  worker: RunningWorker | undefined;
+  token(actor: string, sub: string, claims?: Record<string, unknown>): string;
+  post(body: unknown, options?: { token?: string; headers?: Record<string, string> }): Promise<Response>;
+  importLines(lines: ReadonlyArray<Record<string, unknown>>): Promise<void>;
+  auditEvents(): Promise<Array<Record<string, unknown>>>;
+  close(): Promise<void>;
+}
+
+export function testEnv(prefix: string, s3Endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORT: "0",
+    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    KEY_PREFIX: prefix,
+    S3_ENDPOINT: s3Endpoint,
+    S3_BUCKET: TEST_BUCKET,
+    S3_FORCE_PATH_STYLE: "true",
+    AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+    JWT_SECRET: TEST_SECRET,
+    REQUEST_TIMEOUT_MS: "3000",
+    WORKER_CONCURRENCY: "8",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...extra,
+  };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const prefix = `t${randomBytes(4).toString("hex")}`;
+  const s3Dir = mkdtempSync(join(tmpdir(), "pd-s3-"));
+  const s3 = await startEmbeddedS3({ directory: s3Dir, bucket: TEST_BUCKET });
+  const config = loadConfig(testEnv(prefix, s3.endpoint, options.env));
+  const log = createLogger("test", config.logLevel);
+  const keys = makeKeys(config.keyPrefix, config.auditStream);
+  const redis = new Redis(config.redisUrl);
+  const api = await startApi(config, log);
+  const worker = options.worker === false ? undefined : await startWorker(config, log);
+
+  const stack: Stack = {
+    config,
+    keys,
+    redis,
+    s3,
+    api,
+    worker,
+    token(actor, sub, claims = {}) {
+      return jwt.sign({ actor, sub, ...claims }, TEST_SECRET, { algorithm: "HS256", expiresIn: 300 });
+    },
+    post(body, opts = {}) {
+      const headers: Record<string, string> = { "Content-Type": "application/json", ...opts.headers };
+      if (opts.token !== undefined) headers.Authorization = `Bearer ${opts.token}`;
+      return fetch(`${api.url}/assets/predownload`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+    },
+    async importLines(lines) {
+      const parsed = await readDirectory(Readable.from(lines.map((l) => JSON.stringify(l)).join("\n")));
+      if (parsed.errors.length > 0) throw new Error(parsed.errors.map((e) => e.message).join("; "));
+      await writeDirectory(redis, keys, parsed.entries);
+    },
+    async auditEvents() {
+      const entries = await redis.xrange(keys.auditStream, "-", "+");
+      return entries.map(([, fields]) => JSON.parse(fields[1]!) as Record<string, unknown>);
+    },
+    async close() {
+      await api.close();
+      await stack.worker?.close();
+      await deleteKeys(redis, `${prefix}:*`);
+      redis.disconnect();
+      await s3.close();
+      rmSync(s3Dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, batch] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    cursor = next;
+    if (batch.length > 0) await redis.del(...batch);
+  } while (cursor !== "0");
+}

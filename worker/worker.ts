@@ -1,0 +1,41 @@
+/** The worker process's parts: BullMQ consumer of sign jobs, directory reads, presigner. */
+import { Worker } from "bullmq";
+import type { Config } from "../shared/config.js";
+import type { SignJobData, SignJobName, SignResult } from "../shared/job.js";
+import { keys as makeKeys, SIGN_QUEUE } from "../shared/keys.js";
+import type { Logger } from "../shared/log.js";
+import { createRedis } from "../shared/redis.js";
+import { createPresigner } from "./presign.js";
+import { signJob, type SignContext } from "./sign.js";
+
+export interface RunningWorker {
+  readonly worker: Worker<SignJobData, SignResult, SignJobName>;
+  /** Finishes active jobs, then disconnects. */
+  close(): Promise<void>;
+}
+
+export async function startWorker(config: Config, log: Logger): Promise<RunningWorker> {
+  const keys = makeKeys(config.keyPrefix, config.auditStream);
+  const redis = createRedis(config.redisUrl, "worker", log);
+  const ctx: SignContext = { redis, keys, presign: createPresigner(config.s3), ttlSeconds: config.signedUrlTtlSeconds, log };
+
+  const connection = createRedis(config.redisUrl, "worker", log);
+  const worker = new Worker<SignJobData, SignResult, SignJobName>(SIGN_QUEUE, (job) => signJob(ctx, job.id!, job.data), {
+    connection,
+    prefix: config.keyPrefix,
+    concurrency: config.workerConcurrency,
+    removeOnComplete: { count: 0 },
+    removeOnFail: { age: 24 * 3600, count: 1000 },
+  });
+  worker.on("error", (error) => log.error({ err: error }, "worker error"));
+  worker.on("failed", (job, error) => log.warn({ err: error, jobId: job?.id, requestId: job?.data.requestId }, "sign job failed"));
+  await worker.waitUntilReady();
+
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await Promise.all([redis, connection].map((client) => client.quit().catch(() => client.disconnect())));
+    },
+  };
+}
