@@ -57,7 +57,7 @@ const PRIORITY: readonly ErrorCode[] = ["400-104", "400-105", "400-152"];
 function toApiError(error: yup.ValidationError): ApiError {
   const found = new Map<ErrorCode, ErrorDetail[]>();
   for (const inner of error.inner.length > 0 ? error.inner : [error]) {
-    const code: ErrorCode = inner.type === "required" ? "400-104" : inner.type === "noUnknown" ? "400-105" : "400-152";
+    const code: ErrorCode = inner.type === "optionality" ? "400-104" : inner.type === "noUnknown" ? "400-105" : "400-152";
     const names = inner.type === "noUnknown" ? unknownNames(inner) : [inner.path ?? ""];
     const list = found.get(code) ?? [];
     for (const name of names) if (!list.some((d) => d.value === name)) list.push({ key: "attribute", value: name });

@@ -1,0 +1,146 @@
+/**
+ * The reply path: pub/sub with a result-key fallback, deadlines, and the rule that a request is
+ * settled once: a late worker issues nothing after the API has answered 503.
+ */
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import { Redis } from "ioredis";
+import { Replies } from "../api/replies.js";
+import { auditEvent } from "../shared/audit.js";
+import type { SignReply } from "../shared/job.js";
+import { keys as makeKeys } from "../shared/keys.js";
+import { createLogger } from "../shared/log.js";
+import { settle } from "../shared/reply.js";
+import { startWorker } from "../worker/worker.js";
+import { activity, attachment, client, department, departmentUser } from "./support/factories.js";
+import { deleteKeys, startStack, type Stack } from "./support/stack.js";
+
+const BODY = { app: "email", type: "attachment.inbound", altId: "att1" };
+const DIRECTORY = [department("d1"), client("app1"), activity("a1"), attachment("att1")];
+
+describe("reply path", () => {
+  describe("the Replies registry against real Redis", () => {
+    const keys = makeKeys(`t${randomUUID().slice(0, 8)}`);
+    const log = createLogger("test", "silent");
+    let redis: Redis;
+    let subscriber: Redis;
+    let replies: Replies;
+    before(async () => {
+      redis = new Redis(process.env.REDIS_URL!);
+      subscriber = new Redis(process.env.REDIS_URL!);
+      replies = new Replies(subscriber, redis, keys, "api-under-test", log);
+      await replies.start();
+    });
+    after(async () => {
+      await deleteKeys(redis, `${keys.prefix}:*`);
+      redis.disconnect();
+      subscriber.disconnect();
+    });
+
+    const issued = (jobId: string): SignReply => ({
+      jobId,
+      result: { outcome: "not_found" },
+    });
+    const event = () => auditEvent({ outcome: "not_found", requestId: "r" });
+
+    it("resolves from the reply message as soon as the worker settles", async () => {
+      const jobId = randomUUID();
+      const deadline = Date.now() + 5000;
+      const waiting = replies.wait(jobId, deadline);
+      const started = Date.now();
+      expect(await settle(redis, keys, { reply: issued(jobId), event: event(), replyTo: "api-under-test", deadline })).to.equal(true);
+      const settled = await waiting;
+      expect(settled).to.deep.equal({ result: { outcome: "not_found" }, timedOut: false });
+      expect(Date.now() - started).to.be.below(1000);
+    });
+
+    it("falls back to the result key when the reply message was missed", async () => {
+      const jobId = randomUUID();
+      const deadline = Date.now() + 300;
+      const waiting = replies.wait(jobId, deadline);
+      await settle(redis, keys, { reply: issued(jobId), event: event(), replyTo: "some-other-api", deadline });
+      expect(await waiting).to.deep.equal({ result: { outcome: "not_found" }, timedOut: false });
+    });
+
+    it("settles as unavailable at the deadline, after which a late worker can settle nothing", async () => {
+      const jobId = randomUUID();
+      const deadline = Date.now() + 200;
+      expect(await replies.wait(jobId, deadline)).to.deep.equal({ result: { outcome: "unavailable" }, timedOut: true });
+      const before = await redis.xlen(keys.auditStream);
+      expect(await settle(redis, keys, { reply: issued(jobId), event: event(), replyTo: "api-under-test", deadline })).to.equal(false);
+      expect(await redis.xlen(keys.auditStream)).to.equal(before);
+    });
+
+    it("writes each result once: a retried job cannot settle twice", async () => {
+      const jobId = randomUUID();
+      const deadline = Date.now() + 5000;
+      const settlement = { reply: issued(jobId), event: event(), replyTo: "nobody", deadline };
+      const before = await redis.xlen(keys.auditStream);
+      expect(await settle(redis, keys, settlement)).to.equal(true);
+      expect(await settle(redis, keys, settlement)).to.equal(false);
+      expect(await redis.xlen(keys.auditStream)).to.equal(before + 1);
+    });
+
+    it("keeps a result only a little longer than its deadline", async () => {
+      const jobId = randomUUID();
+      const deadline = Date.now() + 1000;
+      await settle(redis, keys, { reply: issued(jobId), event: event(), replyTo: "nobody", deadline });
+      expect(await redis.pttl(keys.result(jobId))).to.be.within(1000, 12_000);
+    });
+  });
+
+  describe("through the API", () => {
+    let stack: Stack;
+    before(async () => {
+      stack = await startStack({ worker: false, env: { REQUEST_TIMEOUT_MS: "400" } });
+      await stack.importLines([...DIRECTORY, departmentUser("u1")]);
+    });
+    after(async () => stack?.close());
+
+    it("answers 503 with Retry-After within the timeout when no worker runs, and a late worker issues nothing", async () => {
+      const started = Date.now();
+      const res = await stack.post(BODY, { token: stack.token("client", "app1") });
+      const elapsed = Date.now() - started;
+      const body = (await res.json()) as { code: string };
+      expect(res.status).to.equal(503);
+      expect(body.code).to.equal("503-100");
+      expect(res.headers.get("Retry-After")).to.equal("1");
+      expect(elapsed).to.be.within(350, 2000);
+      const requestId = res.headers.get("X-Request-Id");
+
+      stack.worker = await startWorker(stack.config, createLogger("test", "silent"));
+      let events: Array<Record<string, unknown>> = [];
+      for (let i = 0; i < 50 && events.length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        events = (await stack.auditEvents()).filter((e) => e.requestId === requestId);
+      }
+      expect(events.map((e) => [e.outcome, e.reason])).to.deep.equal([
+        ["unavailable", "no_result_before_deadline"],
+        ["unavailable", "deadline_passed"],
+      ]);
+    });
+
+    it("answers many concurrent requests, each with a URL and exactly one issued event", async function () {
+      this.timeout(30_000);
+      const token = stack.token("client", "app1");
+      const responses = await Promise.all(Array.from({ length: 100 }, () => stack.post(BODY, { token })));
+      const bodies = (await Promise.all(responses.map((r) => r.json()))) as Array<{ contentUrl: string }>;
+      expect(responses.map((r) => r.status)).to.deep.equal(responses.map(() => 200));
+      const ids = responses.map((r) => r.headers.get("X-Request-Id"));
+      const events = (await stack.auditEvents()).filter((e) => ids.includes(e.requestId as string));
+      expect(events).to.have.length(100);
+      expect(new Set(events.map((e) => e.requestId)).size).to.equal(100);
+      expect(events.every((e) => e.outcome === "issued")).to.equal(true);
+      expect(bodies.every((b) => b.contentUrl.startsWith(stack.s3.endpoint))).to.equal(true);
+    });
+
+    it("applies a revoked permission on the very next request", async () => {
+      const token = stack.token("user", "u1");
+      expect((await stack.post(BODY, { token })).status).to.equal(200);
+      await stack.importLines([departmentUser("u1", { actions: [] })]);
+      const res = await stack.post(BODY, { token });
+      expect(res.status).to.equal(403);
+      expect(((await res.json()) as { code: string }).code).to.equal("403-178");
+    });
+  });
+});
