@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import jwt from "jsonwebtoken";
 import { ACTOR_TYPES, type Actor, type ActorType } from "../shared/attachment.js";
 import type { JwtConfig } from "../shared/config.js";
+import { isDirectoryId } from "../shared/directory.js";
 
 export type TokenAlgorithm = "HS256" | "RS256" | "ES256";
 
@@ -69,8 +70,6 @@ function algorithmOf(key: KeyObject): TokenAlgorithm {
   throw new Error(`unsupported key type ${key.asymmetricKeyType ?? "unknown"}: use an RSA or P-256 EC key`);
 }
 
-const ID = /^[^\u0000-\u001f\u007f-\u009f]{1,128}$/;
-
 export type VerifyToken = (token: string) => Actor;
 
 /** Returns a verifier that resolves a token to its actor, or throws {@link TokenError}. */
@@ -92,7 +91,7 @@ export function createTokenVerifier(config: JwtConfig, keys: readonly Verificati
     }
     const claims = payload as Record<string, unknown>;
     if (typeof claims.exp !== "number") throw new TokenError("exp claim is required");
-    if (typeof claims.sub !== "string" || !ID.test(claims.sub)) throw new TokenError("sub claim must be an id");
+    if (!isDirectoryId(claims.sub)) throw new TokenError("sub claim must be an id");
     if (typeof claims.actor !== "string" || !(ACTOR_TYPES as readonly string[]).includes(claims.actor)) {
       throw new TokenError("actor claim must be user, customer or client");
     }

@@ -12,21 +12,26 @@ import { DirectoryLineError, parseLine } from "./directory.js";
 import type { Keys } from "./keys.js";
 
 /** How many bad lines one import reports before it stops looking. */
-const MAX_REPORTED_ERRORS = 50;
+export const MAX_REPORTED_ERRORS = 50;
 
 export interface ParsedDirectory {
   readonly entries: DirectoryEntry[];
   readonly errors: DirectoryLineError[];
 }
 
-/** Validates a whole NDJSON stream; blank lines are skipped, a record named twice is an error. */
+/**
+ * Validates a whole NDJSON stream; blank lines are skipped, a record named twice is an error.
+ * Stops after {@link MAX_REPORTED_ERRORS} bad lines.
+ */
 export async function readDirectory(input: Readable): Promise<ParsedDirectory> {
   const entries: DirectoryEntry[] = [];
   const errors: DirectoryLineError[] = [];
   const firstSeen = new Map<string, number>();
   let line = 0;
-  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+  for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
     line += 1;
+    // Editors on Windows often save UTF-8 with a byte order mark, which JSON.parse rejects.
+    const text = line === 1 ? raw.replace(/^\uFEFF/, "") : raw;
     if (text.trim() === "") continue;
     try {
       const entry = parseLine(text, line);

@@ -131,13 +131,21 @@ class Fields {
     return checkId(name, value);
   }
 
+  /** A required text is never empty: an empty object key or file name cannot be served. */
   text(name: string, fallback?: string): string {
     const value = this.take(name);
     if (value === undefined || value === null) {
       if (fallback !== undefined) return fallback;
       throw new Invalid(`"${name}" is required`);
     }
-    return checkText(name, value);
+    const text = checkText(name, value);
+    if (text === "") throw new Invalid(`"${name}" must not be empty`);
+    return text;
+  }
+
+  nullableId(name: string): string | null {
+    const value = this.take(name);
+    return value === undefined || value === null ? null : checkId(name, value);
   }
 
   nullableText(name: string): string | null {
@@ -170,7 +178,7 @@ class Fields {
 
   date(name: string): string {
     const value = this.take(name);
-    if (typeof value !== "string" || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+    if (typeof value !== "string" || !ISO_DATE_TIME.test(value) || !isCalendarDate(value) || Number.isNaN(Date.parse(value))) {
       throw new Invalid(`"${name}" must be an ISO 8601 date-time such as 2026-11-01T10:00:00.000Z`);
     }
     return new Date(value).toISOString();
@@ -207,12 +215,25 @@ class Fields {
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Whether a value can name a directory record: 1 to {@link MAX_ID_LENGTH} characters, no control characters. */
+export function isDirectoryId(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= MAX_ID_LENGTH && !CONTROL_CHARACTER.test(value);
+}
+
+/** Date.parse rolls impossible days over (February 30 becomes March 2); refuse them instead. */
+function isCalendarDate(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCDate() === day;
+}
 
 function checkId(name: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0) throw new Invalid(`"${name}" must be a non-empty string`);
   if (value.length > MAX_ID_LENGTH) throw new Invalid(`"${name}" is longer than ${MAX_ID_LENGTH} characters`);
-  if (CONTROL.test(value)) throw new Invalid(`"${name}" contains a control character`);
+  if (CONTROL_CHARACTER.test(value)) throw new Invalid(`"${name}" contains a control character`);
   return value;
 }
 
@@ -260,7 +281,7 @@ const readers: { [K in DirectoryKind]: (f: Fields) => RecordOf[K] } = {
     id: f.id("id"),
     app: f.oneOf("app", ATTACHMENT_APPS),
     department: f.id("department"),
-    customer: f.nullableText("customer"),
+    customer: f.nullableId("customer"),
   }),
   attachment(f) {
     const fileName = f.text("fileName");
