@@ -11,8 +11,10 @@ import { allowMethods, noQueryParameters, predownload, validate, type Predownloa
 import type { VerifyToken } from "./tokens.js";
 import type { Redis } from "ioredis";
 import type { Keys } from "../shared/keys.js";
+import type { Logger } from "../shared/log.js";
 
 export interface AppDeps extends PredownloadDeps {
+  readonly log: Logger;
   readonly redis: Redis;
   readonly keys: Keys;
   readonly verifyToken: VerifyToken;

@@ -5,8 +5,9 @@
  * otherwise a tombstone that stops a late worker from issuing anything). After the subscriber
  * reconnects, results that may have been published meanwhile are read from their keys.
  */
+import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { SignReply, SignResult } from "../shared/job.js";
+import { SIGN_JOB, type SignJobData, type SignJobName, type SignReply, type SignResult } from "../shared/job.js";
 import type { Keys } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
 import { claim, peekResults } from "../shared/reply.js";
@@ -110,4 +111,16 @@ export class Replies {
       this.log.warn({ err: error }, "could not read results after resubscribing");
     }
   }
+}
+
+/** Signs through the queue: registers the wait, enqueues the job, and resolves with its settlement. */
+export function queuedSign(queue: Queue<SignJobData, SignResult, SignJobName>, replies: Replies, log: Logger) {
+  return function sign(jobId: string, data: SignJobData): Promise<Settled> {
+    const waiting = replies.wait(jobId, data.deadline);
+    queue.add(SIGN_JOB, data, { jobId }).catch((error: unknown) => {
+      log.warn({ err: error, requestId: data.requestId }, "sign job could not be enqueued");
+      replies.fail(jobId);
+    });
+    return waiting;
+  };
 }

@@ -9,7 +9,7 @@ import { keys as makeKeys, SIGN_QUEUE } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
 import { createRedis } from "../shared/redis.js";
 import { createApp } from "./app.js";
-import { Replies } from "./replies.js";
+import { queuedSign, Replies } from "./replies.js";
 import { createTokenVerifier, loadVerificationKeys } from "./tokens.js";
 
 export interface RunningApi {
@@ -40,7 +40,8 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
   queue.on("error", (error) => log.warn({ err: error }, "queue error"));
   await replies.start().catch((error: unknown) => log.warn({ err: error }, "reply channel not subscribed yet"));
 
-  const app = createApp({ queue, replies, instanceId, requestTimeoutMs: config.requestTimeoutMs, log, redis, keys, verifyToken });
+  const sign = queuedSign(queue, replies, log);
+  const app = createApp({ sign, instanceId, requestTimeoutMs: config.requestTimeoutMs, log, redis, keys, verifyToken });
   app.on("error", (error: Error) => log.debug({ err: error }, "koa error"));
   const server = createServer(app.callback());
   await new Promise<void>((resolve, reject) => {

@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Queue } from "bullmq";
 import type { Middleware } from "koa";
 import { ApiError } from "../../shared/errors.js";
-import { SIGN_JOB, type SignJobData, type SignJobName, type SignResult } from "../../shared/job.js";
-import type { Logger } from "../../shared/log.js";
-import type { Replies } from "../replies.js";
+import type { SignJobData, SignResult } from "../../shared/job.js";
+import type { Settled } from "../replies.js";
 import { BLOCKED_MESSAGE, presentAttachment } from "./present.js";
 import { validatePredownload, type PredownloadRequest } from "./schema.js";
 
@@ -37,15 +35,16 @@ export function validate(): Middleware {
   };
 }
 
+/** Runs one sign job to its settlement: through the queue in production, in-process in the benchmark's reference. */
+export type Sign = (jobId: string, data: SignJobData) => Promise<Settled>;
+
 export interface PredownloadDeps {
-  readonly queue: Queue<SignJobData, SignResult, SignJobName>;
-  readonly replies: Replies;
+  readonly sign: Sign;
   readonly instanceId: string;
   readonly requestTimeoutMs: number;
-  readonly log: Logger;
 }
 
-/** Enqueues the sign job, waits for its result and answers with it. */
+/** Has the sign job run, waits for its result and answers with it. */
 export function predownload(deps: PredownloadDeps): Middleware {
   return async function predownloadHandler(ctx) {
     const input = ctx.state.input as PredownloadRequest;
@@ -62,12 +61,7 @@ export function predownload(deps: PredownloadDeps): Middleware {
       replyTo: deps.instanceId,
       client: { ip: ctx.ip, userAgent: ctx.get("User-Agent") || null },
     };
-    const waiting = deps.replies.wait(jobId, deadline);
-    deps.queue.add(SIGN_JOB, data, { jobId }).catch((error: unknown) => {
-      deps.log.warn({ err: error, requestId: data.requestId }, "sign job could not be enqueued");
-      deps.replies.fail(jobId);
-    });
-    const { result, timedOut } = await waiting;
+    const { result, timedOut } = await deps.sign(jobId, data);
     if (timedOut) ctx.state.auditReason = "no_result_before_deadline";
     else ctx.state.audited = true;
     answer(ctx, result);
