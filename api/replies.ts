@@ -7,7 +7,7 @@
  */
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { SIGN_JOB, type SignJobData, type SignJobName, type SignReply, type SignResult } from "../shared/job.js";
+import { SIGN_JOB, type SignJobData, type SignJobName, type SignJobReturn, type SignReply, type SignResult } from "../shared/job.js";
 import type { Keys } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
 import { claim, peekResults } from "../shared/reply.js";
@@ -114,7 +114,7 @@ export class Replies {
 }
 
 /** Signs through the queue: registers the wait, enqueues the job, and resolves with its settlement. */
-export function queuedSign(queue: Queue<SignJobData, SignResult, SignJobName>, replies: Replies, log: Logger) {
+export function queuedSign(queue: Queue<SignJobData, SignJobReturn, SignJobName>, replies: Replies, log: Logger) {
   return function sign(jobId: string, data: SignJobData): Promise<Settled> {
     const waiting = replies.wait(jobId, data.deadline);
     queue.add(SIGN_JOB, data, { jobId }).catch((error: unknown) => {

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Queue } from "bullmq";
 import type { Config } from "../shared/config.js";
-import type { SignJobData, SignJobName, SignResult } from "../shared/job.js";
+import type { SignJobData, SignJobName, SignJobReturn } from "../shared/job.js";
 import { keys as makeKeys, SIGN_QUEUE } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
 import { createRedis } from "../shared/redis.js";
@@ -27,7 +27,7 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
   const subscriber = createRedis(config.redisUrl, "subscriber", log);
   const instanceId = randomUUID();
   const replies = new Replies(subscriber, redis, keys, instanceId, log);
-  const queue = new Queue<SignJobData, SignResult, SignJobName>(SIGN_QUEUE, {
+  const queue = new Queue<SignJobData, SignJobReturn, SignJobName>(SIGN_QUEUE, {
     connection: redis,
     prefix: config.keyPrefix,
     defaultJobOptions: {

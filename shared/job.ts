@@ -35,6 +35,12 @@ export type SignResult =
   | { readonly outcome: "unavailable" }
   | { readonly outcome: "error" };
 
+/**
+ * What a sign job returns to BullMQ: the outcome only. The result itself travels by the reply path;
+ * BullMQ copies return values into its events stream, where a signed URL must never linger.
+ */
+export type SignJobReturn = SignResult["outcome"];
+
 /** The message on a reply channel, and the value of a result key. */
 export interface SignReply {
   readonly jobId: string;
