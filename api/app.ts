@@ -1,11 +1,13 @@
-/** The Koa application: middleware chain and the one route. */
+/** The Koa application: middleware chain, the endpoint and its OpenAPI document. */
 import Router from "@koa/router";
 import Koa from "koa";
 import { ApiError } from "../shared/errors.js";
 import { errors, standardHeaders } from "./middleware/errors.js";
 import { authenticate } from "./middleware/authenticate.js";
 import { jsonBody } from "./middleware/json-body.js";
+import { negotiate } from "./middleware/negotiate.js";
 import { requestId } from "./middleware/request-id.js";
+import { openApiDocument } from "./openapi/route.js";
 import { auditRefusals } from "./predownload/audit.js";
 import { allowMethods, noQueryParameters, predownload, validate, type PredownloadDeps } from "./predownload/route.js";
 import type { VerifyToken } from "./tokens.js";
@@ -20,12 +22,17 @@ export interface AppDeps extends PredownloadDeps {
   readonly verifyToken: VerifyToken;
 }
 
+/**
+ * Each request passes exactly one `negotiate()`: the endpoint's runs inside `auditRefusals` so that a
+ * 406 there is audited like any other refusal; other paths negotiate before their own handler.
+ */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   const router = new Router();
   router.all(
     "/assets/predownload",
     auditRefusals(deps.redis, deps.keys, deps.log),
+    negotiate(),
     allowMethods("POST"),
     noQueryParameters(),
     authenticate(deps.verifyToken),
@@ -33,11 +40,13 @@ export function createApp(deps: AppDeps): Koa {
     validate(),
     predownload(deps),
   );
+  router.all("/openapi.json", negotiate(), allowMethods("GET", "HEAD"), openApiDocument());
 
   app.use(requestId());
   app.use(standardHeaders());
   app.use(errors(deps.log));
   app.use(router.routes());
+  app.use(negotiate());
   app.use(async function notFound(ctx) {
     throw new ApiError("404-101", [{ key: "path", value: ctx.path.slice(0, 256) }]);
   });

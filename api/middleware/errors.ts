@@ -1,10 +1,13 @@
 import type { Middleware } from "koa";
-import { ApiError, ERROR_CATALOG, formatMessage } from "../../shared/errors.js";
+import { ApiError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/log.js";
+import { errorMessages } from "../../shared/messages/catalog.js";
+import { DEFAULT_LOCALE } from "../../shared/messages/locales.js";
+import { negotiated, represent } from "./negotiate.js";
 
 /**
- * Renders every error as the catalog's body. Anything that is not an {@link ApiError} becomes
- * 500-100 and its cause goes to the log only.
+ * Renders every error as the catalog's body, in the negotiated media type and locale. Anything
+ * that is not an {@link ApiError} becomes 500-100 and its cause goes to the log only.
  */
 export function errors(log: Logger): Middleware {
   return async function errorsMiddleware(ctx, next) {
@@ -18,15 +21,17 @@ export function errors(log: Logger): Middleware {
         log.error({ err: thrown, requestId: ctx.state.requestId }, "unhandled error");
         error = new ApiError("500-100");
       }
-      const entry = ERROR_CATALOG[error.code];
+      const { locale } = negotiated(ctx);
+      const messages = errorMessages(locale, error.code, error.details);
       ctx.status = error.status;
       for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
-      ctx.body = {
+      ctx.set("Content-Language", locale);
+      represent(ctx, "error", {
         code: error.code,
-        developerMessage: formatMessage(entry.developerMessage, error.details),
+        developerMessage: messages.developerMessage,
         details: error.details,
-        ...(wantsUserMessage(ctx.get("X-egain-error-message")) ? { userMessage: formatMessage(entry.userMessage, error.details) } : {}),
-      };
+        userMessage: wantsUserMessage(ctx.get("X-egain-error-message")) ? messages.userMessage : undefined,
+      });
     }
   };
 }
@@ -35,12 +40,16 @@ function wantsUserMessage(header: string): boolean {
   return header.trim().toLowerCase() === "yes";
 }
 
-/** Headers every response carries, errors included. */
+/**
+ * Headers every response carries, errors included. `Content-Language` starts as the default
+ * locale; negotiation replaces it with the chosen one.
+ */
 export function standardHeaders(): Middleware {
   return async function standardHeadersMiddleware(ctx, next) {
     ctx.set("Cache-Control", "no-store");
     ctx.set("X-Content-Type-Options", "nosniff");
-    ctx.set("Content-Language", "en-US");
+    ctx.set("Vary", "Accept, Accept-Language");
+    ctx.set("Content-Language", DEFAULT_LOCALE);
     await next();
   };
 }

@@ -1,14 +1,15 @@
 /** The 200 body: the seed's Attachment representation, fields in the seed's order. */
 import type { AttachmentView } from "../../shared/job.js";
+import { blockedMessage } from "../../shared/messages/catalog.js";
+import type { Locale } from "../../shared/messages/locales.js";
 
-export const BLOCKED_MESSAGE = "This attachment has been blocked and cannot be downloaded.";
-
-export interface AttachmentResponse extends AttachmentView {
+export type AttachmentResponse = AttachmentView & {
   readonly contentUrl?: string;
   readonly signedUrlExpiry?: string;
   readonly messageText?: string;
-}
+};
 
+/** An attachment with its URL, or with whatever `extra` says instead. */
 export function presentAttachment(a: AttachmentView, extra: { contentUrl?: string; signedUrlExpiry?: string; messageText?: string }): AttachmentResponse {
   return {
     id: a.id,
@@ -27,4 +28,9 @@ export function presentAttachment(a: AttachmentView, extra: { contentUrl?: strin
     created: a.created,
     ...extra,
   };
+}
+
+/** A blocked attachment: no URL, and a `messageText` in the caller's locale (the worker's result carries none). */
+export function presentBlocked(a: AttachmentView, locale: Locale): AttachmentResponse {
+  return presentAttachment(a, { messageText: blockedMessage(locale) });
 }

@@ -3,7 +3,8 @@ import type { Middleware } from "koa";
 import { ApiError } from "../../shared/errors.js";
 import type { SignJobData, SignResult } from "../../shared/job.js";
 import type { Settled } from "../replies.js";
-import { BLOCKED_MESSAGE, presentAttachment } from "./present.js";
+import { negotiated, represent } from "../middleware/negotiate.js";
+import { presentAttachment, presentBlocked } from "./present.js";
 import { validatePredownload, type PredownloadRequest } from "./schema.js";
 
 /** Seconds a caller should wait before retrying a 503. */
@@ -71,10 +72,10 @@ export function predownload(deps: PredownloadDeps): Middleware {
 function answer(ctx: Parameters<Middleware>[0], result: SignResult): void {
   switch (result.outcome) {
     case "issued":
-      ctx.body = presentAttachment(result.attachment, { contentUrl: result.contentUrl, signedUrlExpiry: result.signedUrlExpiry });
+      represent(ctx, "attachment", presentAttachment(result.attachment, { contentUrl: result.contentUrl, signedUrlExpiry: result.signedUrlExpiry }));
       return;
     case "blocked":
-      ctx.body = presentAttachment(result.attachment, { messageText: BLOCKED_MESSAGE });
+      represent(ctx, "attachment", presentBlocked(result.attachment, negotiated(ctx).locale));
       return;
     case "denied":
       throw new ApiError(result.code, result.missingAction === undefined ? [] : [{ key: "action", value: result.missingAction }]);

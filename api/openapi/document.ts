@@ -1,0 +1,114 @@
+/** The OpenAPI 3.1 document of the service, built once from the catalog, the locales and the schemas. */
+import { ERROR_CODES, ERROR_CATALOG, type ErrorCode } from "../../shared/errors.js";
+import { DEFAULT_LOCALE, LOCALES } from "../../shared/messages/locales.js";
+import { MEDIA_TYPES } from "../middleware/negotiate.js";
+import { ATTACHMENT, ERROR, PREDOWNLOAD_REQUEST } from "./schemas.js";
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const header = (description: string, schema: Record<string, unknown>, required = true) => ({ description, required, schema });
+
+const STANDARD_HEADERS = {
+  "X-Request-Id": header("The caller's well-formed X-Request-Id, echoed; otherwise a generated one", { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" }),
+  "Cache-Control": header("Answers are never cached", { const: "no-store" }),
+  "X-Content-Type-Options": header("Bodies are never sniffed", { const: "nosniff" }),
+  "Content-Language": header("The locale of the messages in the body", { type: "string", enum: [...LOCALES] }),
+  Vary: header("Answers depend on the negotiated media type and language", { const: "Accept, Accept-Language" }),
+};
+
+const EXTRA_HEADERS: Partial<Record<number, Record<string, ReturnType<typeof header>>>> = {
+  401: { "WWW-Authenticate": header('`Bearer`; `Bearer error="invalid_token"` when a token was presented, `Bearer error="invalid_request"` when the header is malformed', { type: "string", pattern: "^Bearer( error=\"(invalid_token|invalid_request)\")?$" }) },
+  405: { Allow: header("The methods the resource allows", { type: "string" }) },
+  429: { "Retry-After": header("Seconds to wait before retrying", { type: "string", pattern: "^\\d+$" }, false) },
+  503: { "Retry-After": header("Seconds to wait before retrying", { type: "string", pattern: "^\\d+$" }) },
+};
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+function content(schema: Record<string, unknown>) {
+  return Object.fromEntries(MEDIA_TYPES.map((type) => [type, { schema }]));
+}
+
+function errorResponses(codes: readonly ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_CATALOG[code].status, [...(byStatus.get(ERROR_CATALOG[code].status) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, list]) => [
+      String(status),
+      {
+        description: `${STATUS_TEXT[status] ?? "Error"}: ${list.join(", ")}${status === 406 ? " (406-101 always in JSON; 406-100 in en-US)" : ""}`,
+        headers: { ...STANDARD_HEADERS, ...EXTRA_HEADERS[status] },
+        content: content(ref("Error")),
+      },
+    ]),
+  );
+}
+
+const PREDOWNLOAD_CODES = ERROR_CODES.filter((code) => code !== "404-101");
+
+/** The document served at `GET /openapi.json`. */
+export const OPENAPI_DOCUMENT = {
+  openapi: "3.1.0",
+  info: {
+    title: "Attachment predownload",
+    version: "1",
+    description:
+      "Decides whether the caller may download an attachment and answers with a short-lived signed URL. " +
+      `Every answer, errors included, is in the media type chosen from Accept (${MEDIA_TYPES.join(" or ")}; JSON by default) ` +
+      `and in the locale chosen from Accept-Language (${DEFAULT_LOCALE} by default).`,
+  },
+  paths: {
+    "/assets/predownload": {
+      post: {
+        operationId: "predownloadAttachment",
+        summary: "Generate signed URL to download an attachment",
+        description:
+          "Any other method answers 405-100 with Allow. Accept: application/json (default; also */*, application/*, absent) or application/xml, " +
+          "q-values honoured; nothing acceptable answers 406-101 in JSON.",
+        security: [{ oAuthUser: [] }, { oAuthClient: [] }],
+        parameters: [
+          {
+            name: "Accept-Language",
+            in: "header",
+            required: false,
+            description: `Language ranges with q-values (RFC 4647 lookup); a bare language takes its default region (fr → fr-FR, pt → pt-BR, zh → zh-CN); absent means ${DEFAULT_LOCALE}; none supported answers 406-100`,
+            schema: { type: "string", default: DEFAULT_LOCALE, examples: [...LOCALES] },
+          },
+          { name: "X-egain-error-message", in: "header", required: false, description: "`yes` adds userMessage to error bodies", schema: { type: "string", enum: ["yes"] } },
+          { name: "X-Request-Id", in: "header", required: false, description: "Echoed when well formed; also the audit event's requestId", schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" } },
+        ],
+        requestBody: {
+          required: true,
+          description: "At most 16 KiB",
+          content: { "application/json": { schema: ref("PredownloadRequest") } },
+        },
+        responses: {
+          "200": {
+            description: "The attachment with a signed URL, or, when it is blocked, with messageText and no URL",
+            headers: STANDARD_HEADERS,
+            content: content(ref("Attachment")),
+          },
+          ...errorResponses(PREDOWNLOAD_CODES),
+        },
+      },
+    },
+  },
+  components: {
+    schemas: { PredownloadRequest: PREDOWNLOAD_REQUEST, Attachment: ATTACHMENT, Error: ERROR },
+    securitySchemes: {
+      oAuthUser: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A token whose `actor` claim is `user` or `customer`" },
+      oAuthClient: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A token whose `actor` claim is `client`" },
+    },
+  },
+} as const;

@@ -1,0 +1,101 @@
+/**
+ * The JSON Schemas of the OpenAPI document: the request body exactly as `predownload/schema.ts`
+ * checks it, the attachment answer and the error body. Patterns are ECMA-262 with the Unicode flag.
+ */
+import { ATTACHMENT_APPS, ATTACHMENT_TYPES } from "../../shared/attachment.js";
+import { ERROR_CODES } from "../../shared/errors.js";
+
+const NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$";
+const SEED_NAME = "^[a-zA-Z0-9@ :._\\-&\\u00a0-\\u{10ffff}]+$";
+
+const text = (maxLength: number, description: string) => ({ type: "string", maxLength, pattern: NO_CONTROL, description });
+const dateTime = (description: string) => ({ type: "string", format: "date-time", description });
+const nullable = (description: string) => ({ type: ["string", "null"], description });
+
+/** The request body: the seed's Attachment; `app`, `type` and `altId` required, nothing else allowed. */
+export const PREDOWNLOAD_REQUEST = {
+  type: "object",
+  additionalProperties: false,
+  required: ["app", "type", "altId"],
+  properties: {
+    link: {
+      type: "object",
+      additionalProperties: false,
+      description: "Self link that can be used to retrieve this attachment",
+      properties: { rel: text(64, "Link relation"), href: text(2048, "Link target") },
+    },
+    fileName: text(1024, "File name of the attachment"),
+    name: { type: "string", minLength: 1, maxLength: 255, pattern: SEED_NAME, description: "Name of file with extension" },
+    contentType: text(255, "Mime-type of the attachment"),
+    size: { type: "integer", format: "int64", minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "Attachment size in bytes" },
+    app: { type: "string", enum: [...ATTACHMENT_APPS], description: "Application type" },
+    type: { type: "string", enum: [...ATTACHMENT_TYPES], description: "Attachment type" },
+    signedUrlExpiry: dateTime("Asks for an earlier expiry of the signed URL (UTC); clamped to the configured lifetime"),
+    encodingType: text(64, "Content-transfer-encoding of the attachment"),
+    charset: text(64, "Character-set encoding of the attachment"),
+    blocked: { type: "boolean", description: "Field to convey if the attachment is blocked" },
+    inline: { type: "boolean", description: "Field to convey if the attachment is an inline attachment" },
+    contentId: text(1024, "Cid of the inline attachment"),
+    contentUrl: text(4096, "Url of the content"),
+    created: dateTime("Created time in GMT"),
+    content: { type: "string", maxLength: 16384, description: "Content of the attachment" },
+    messageText: text(4096, "Informational text about the attachment"),
+    id: text(128, "ID of the attachment"),
+    altId: { type: "string", minLength: 1, maxLength: 128, pattern: NO_CONTROL, description: "Alternate ID of the attachment" },
+  },
+} as const;
+
+/** The 200 body. A blocked attachment has `messageText` and neither `contentUrl` nor `signedUrlExpiry`. */
+export const ATTACHMENT = {
+  type: "object",
+  additionalProperties: false,
+  xml: { name: "attachment" },
+  required: ["id", "altId", "app", "type", "fileName", "name", "contentType", "size", "encodingType", "charset", "inline", "contentId", "blocked", "created"],
+  properties: {
+    id: { type: "string", description: "ID of the attachment" },
+    altId: { type: "string", description: "Alternate ID of the attachment" },
+    app: { type: "string", enum: [...ATTACHMENT_APPS] },
+    type: { type: "string", enum: [...ATTACHMENT_TYPES] },
+    fileName: { type: "string", description: "File name of the attachment" },
+    name: { type: "string", description: "Name of file with extension" },
+    contentType: { type: "string", description: "Mime-type of the attachment" },
+    size: { type: "integer", format: "int64", minimum: 0, description: "Attachment size in bytes" },
+    encodingType: nullable("Content-transfer-encoding of the attachment (an empty element in XML when null)"),
+    charset: nullable("Character-set encoding of the attachment (an empty element in XML when null)"),
+    inline: { type: "boolean" },
+    contentId: nullable("Cid of the inline attachment (an empty element in XML when null)"),
+    blocked: { type: "boolean", description: "True when the attachment is blocked: then no URL is issued" },
+    created: { type: "string", format: "date-time", description: "Created time (UTC)" },
+    contentUrl: { type: "string", format: "uri", description: "Signed GET URL of the content; the download is forced under the stored file name" },
+    signedUrlExpiry: { type: "string", format: "date-time", pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$", description: "When contentUrl stops working (UTC, milliseconds)" },
+    messageText: { type: "string", description: "Why no URL was issued, in the response's Content-Language" },
+  },
+  if: { properties: { blocked: { const: true } } },
+  then: { required: ["messageText"], properties: { messageText: { type: "string" }, contentUrl: false, signedUrlExpiry: false } },
+  else: { required: ["contentUrl", "signedUrlExpiry"], properties: { contentUrl: { type: "string" }, signedUrlExpiry: { type: "string" }, messageText: false } },
+} as const;
+
+/** The one error body. */
+export const ERROR = {
+  type: "object",
+  additionalProperties: false,
+  xml: { name: "error" },
+  required: ["code", "developerMessage", "details"],
+  properties: {
+    code: { type: "string", enum: [...ERROR_CODES], pattern: "^\\d{3}-\\d{3}$", description: "`<status>-<number>`, unique per error" },
+    developerMessage: { type: "string", minLength: 1, description: "What went wrong and how to fix the request, in the response's Content-Language" },
+    details: {
+      type: "array",
+      xml: { wrapped: true },
+      description: "The offending attribute, parameter, header or missing action",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        xml: { name: "detail" },
+        required: ["key", "value"],
+        properties: { key: { type: "string" }, value: { type: "string" } },
+      },
+    },
+    userMessage: { type: "string", minLength: 1, description: "For end users; only when the request has `X-egain-error-message: yes`" },
+  },
+} as const;

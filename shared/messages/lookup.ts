@@ -1,0 +1,74 @@
+/**
+ * Accept-Language → one of our locales, by RFC 4647 lookup: ranges are tried from the highest
+ * q-value down (equal q-values in the order the caller wrote them), each range from most to least
+ * specific (`zh-Hans-CN`, `zh-Hans`, `zh`); a bare language falls back to its default region.
+ */
+import { DEFAULT_LOCALE, LANGUAGE_DEFAULTS, LOCALES, type Locale } from "./locales.js";
+
+const BY_LOWER_CASE: ReadonlyMap<string, Locale> = new Map(LOCALES.map((l) => [l.toLowerCase(), l]));
+const LANGUAGE_RANGE = /^(?:\*|[a-z]{1,8}(?:-[a-z0-9]{1,8})*)$/;
+const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
+
+interface Range {
+  readonly tag: string;
+  readonly q: number;
+  readonly order: number;
+}
+
+/**
+ * The locale to answer in for an `Accept-Language` value; an empty value means {@link DEFAULT_LOCALE}.
+ * `*` stands for any language, so it yields the default locale when nothing more specific matches.
+ * A locale the caller marks `q=0` is never chosen. Undefined when nothing acceptable is supported.
+ */
+export function lookupLocale(header: string): Locale | undefined {
+  if (header.trim() === "") return DEFAULT_LOCALE;
+  const ranges = parseRanges(header);
+  const refused = new Set(ranges.filter((r) => r.q === 0).map((r) => r.tag));
+  let anyLanguage = false;
+  for (const range of ranges.filter((r) => r.q > 0).sort((a, b) => b.q - a.q || a.order - b.order)) {
+    if (range.tag === "*") {
+      anyLanguage = true;
+      continue;
+    }
+    const found = lookupRange(range.tag);
+    if (found !== undefined && !refused.has(found.toLowerCase())) return found;
+  }
+  return anyLanguage && !refused.has(DEFAULT_LOCALE.toLowerCase()) ? DEFAULT_LOCALE : undefined;
+}
+
+function lookupRange(tag: string): Locale | undefined {
+  let candidate = tag;
+  for (;;) {
+    const exact = BY_LOWER_CASE.get(candidate);
+    if (exact !== undefined) return exact;
+    const cut = candidate.lastIndexOf("-");
+    if (cut < 0) return LANGUAGE_DEFAULTS.get(candidate);
+    candidate = candidate.slice(0, cut);
+    // RFC 4647 §3.4: a singleton (`x` in `de-x-foo`) never ends a candidate.
+    if (candidate.length >= 2 && candidate[candidate.length - 2] === "-") candidate = candidate.slice(0, -2);
+  }
+}
+
+function parseRanges(header: string): Range[] {
+  const ranges: Range[] = [];
+  let order = 0;
+  for (const item of header.split(",")) {
+    const [rawTag = "", ...parameters] = item.split(";");
+    const tag = rawTag.trim().toLowerCase();
+    if (!LANGUAGE_RANGE.test(tag)) continue;
+    const q = qualityOf(parameters);
+    if (q !== undefined) ranges.push({ tag, q, order: order++ });
+  }
+  return ranges;
+}
+
+/** The `q` parameter's value (1 when absent); undefined when it is malformed, so the range is ignored. */
+export function qualityOf(parameters: readonly string[]): number | undefined {
+  for (const parameter of parameters) {
+    const [name = "", value = ""] = parameter.split("=", 2);
+    if (name.trim().toLowerCase() !== "q") continue;
+    const trimmed = value.trim();
+    return QVALUE.test(trimmed) ? Number(trimmed) : undefined;
+  }
+  return 1;
+}
