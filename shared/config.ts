@@ -36,6 +36,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   readonly workerConcurrency: number;
   readonly auditStream: string;
+  /** Audit entries older than this are trimmed from the stream; younger ones never are. */
+  readonly auditRetentionDays: number;
   readonly logLevel: string;
 }
 
@@ -49,6 +51,8 @@ export class ConfigError extends Error {
 
 /** SigV4 presigned URLs cannot live longer than seven days. */
 export const MAX_PRESIGN_SECONDS = 604800;
+/** Longest audit retention accepted: ten years. */
+export const MAX_AUDIT_RETENTION_DAYS = 3650;
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 type Env = Record<string, string | undefined>;
@@ -166,6 +170,7 @@ export function loadConfig(env: Env = process.env, needs: ConfigNeeds = { s3: tr
     requestTimeoutMs: read.integer("REQUEST_TIMEOUT_MS", 5000, 100, 120000),
     workerConcurrency: read.integer("WORKER_CONCURRENCY", 16, 1, 1000),
     auditStream: read.string("AUDIT_STREAM", `${keyPrefix}:audit`),
+    auditRetentionDays: read.integer("AUDIT_RETENTION_DAYS", 7, 1, MAX_AUDIT_RETENTION_DAYS),
     logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);

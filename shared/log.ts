@@ -21,7 +21,7 @@ const REDACT = [
 
 /** Query parameters and header values that carry credentials, wherever they appear in text. */
 const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"]+/gi, "$1[redacted]"],
+  [/(X-Amz-(?:Signature|Credential|Security-Token)(?:=|%3D))[^&\s"]+/gi, "$1[redacted]"],
   [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, "$1[redacted]"],
   [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, "[redacted]"],
 ];
@@ -31,20 +31,25 @@ export function scrub(text: string): string {
   return SECRET_PATTERNS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
 }
 
-export function createLogger(name: string, level: string): Logger {
-  return pino({
-    name,
-    level,
-    redact: { paths: REDACT, censor: "[redacted]" },
-    formatters: { level: (label) => ({ level: label }) },
-    hooks: {
-      logMethod(args, method) {
-        method.apply(
-          this,
-          args.map((arg) => (typeof arg === "string" ? scrub(arg) : arg)) as Parameters<typeof method>,
-        );
-      },
+/** Where log lines go; anything with a `write(line)` method, such as a writable stream. */
+export interface LogDestination {
+  write(line: string): unknown;
+}
+
+/**
+ * A JSON logger writing to `destination` (stdout by default). Known credential fields are
+ * redacted by path; then every finished line is scrubbed, so a token or signature nested anywhere,
+ * in a message, an error or a field of any name, never reaches the destination.
+ */
+export function createLogger(name: string, level: string, destination: LogDestination = pino.destination(1)): Logger {
+  return pino(
+    {
+      name,
+      level,
+      redact: { paths: REDACT, censor: "[redacted]" },
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: (err: Error) => ({ type: err.name, message: err.message, stack: err.stack }) },
     },
-    serializers: { err: (err: Error) => ({ type: err.name, message: scrub(err.message), stack: err.stack === undefined ? undefined : scrub(err.stack) }) },
-  });
+    { write: (line: string) => destination.write(scrub(line)) },
+  );
 }

@@ -14,13 +14,26 @@ import type { Keys } from "./keys.js";
 /** How long a result outlives its request's deadline, so retried or late jobs still see it. */
 export const RESULT_GRACE_MS = 10_000;
 
+// ARGV[7], when not empty, is the retention bound: the XADD also trims entries below it. The
+// caller computes it so the script reads no clock. "~" lets Redis drop only whole stream nodes,
+// which keeps the trim cheap and may keep a few older entries, but never removes a younger one.
 const SETTLE = `
-if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
-  redis.call('XADD', KEYS[2], '*', ARGV[5], ARGV[3])
+local function audit()
+  if ARGV[7] == '' then
+    redis.call('XADD', KEYS[2], '*', ARGV[5], ARGV[3])
+  else
+    redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[7], '*', ARGV[5], ARGV[3])
+  end
+end
+-- The event goes first: a script that fails half-way keeps what it already wrote, and a result
+-- without its event would let the API hand out a URL that was never recorded.
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  audit()
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   redis.call('PUBLISH', ARGV[4], ARGV[1])
   return 1
 end
-if ARGV[6] == '1' then redis.call('XADD', KEYS[2], '*', ARGV[5], ARGV[3]) end
+if ARGV[6] == '1' then audit() end
 return 0
 `;
 
@@ -30,7 +43,17 @@ return redis.call('GET', KEYS[1])
 `;
 
 interface ReplyCommands {
-  pdSettle(resultKey: string, stream: string, reply: string, ttlMs: number, event: string, channel: string, field: string, alwaysAudit: "0" | "1"): Promise<number>;
+  pdSettle(
+    resultKey: string,
+    stream: string,
+    reply: string,
+    ttlMs: number,
+    event: string,
+    channel: string,
+    field: string,
+    alwaysAudit: "0" | "1",
+    auditMinId: string,
+  ): Promise<number>;
   pdClaim(resultKey: string, tombstone: string, ttlMs: number): Promise<string | null>;
 }
 
@@ -53,6 +76,8 @@ export interface Settlement {
   readonly deadline: number;
   /** Record the event even when the request was already settled (a job that ran too late). */
   readonly alwaysAudit?: boolean;
+  /** Trim the audit stream below this id (see `auditMinId`) as the event is appended; absent, nothing is trimmed. */
+  readonly auditMinId?: string;
 }
 
 /** Worker side. Resolves true when this call settled the request, false when it was already settled. */
@@ -66,6 +91,7 @@ export async function settle(redis: Redis, keys: Keys, s: Settlement): Promise<b
     keys.replyChannel(s.replyTo),
     AUDIT_FIELD,
     s.alwaysAudit === true ? "1" : "0",
+    s.auditMinId ?? "",
   );
   return written === 1;
 }

@@ -4,7 +4,7 @@
  * throw, so that BullMQ retries them within the request's deadline.
  */
 import type { Redis } from "ioredis";
-import { auditEvent, type AuditInput } from "../shared/audit.js";
+import { auditEvent, auditMinId, type AuditInput } from "../shared/audit.js";
 import type { Attachment } from "../shared/directory.js";
 import { readDecisionInputs, type DecisionInputs } from "../shared/directory-store.js";
 import type { AttachmentView, SignJobData, SignResult } from "../shared/job.js";
@@ -19,6 +19,8 @@ export interface SignContext {
   readonly keys: Keys;
   readonly presign: Presign;
   readonly ttlSeconds: number;
+  /** `AUDIT_RETENTION_DAYS`: each event this worker appends trims the audit stream to it. */
+  readonly auditRetentionDays: number;
   readonly log: Logger;
 }
 
@@ -29,7 +31,14 @@ export async function signJob(ctx: SignContext, jobId: string, data: SignJobData
   if (Date.now() > data.deadline) {
     const result: SignResult = { outcome: "unavailable" };
     const event = auditEvent({ ...base, outcome: "unavailable", reason: "deadline_passed", attachment: target });
-    await settle(ctx.redis, ctx.keys, { reply: { jobId, result }, event, replyTo: data.replyTo, deadline: data.deadline, alwaysAudit: true });
+    await settle(ctx.redis, ctx.keys, {
+      reply: { jobId, result },
+      event,
+      replyTo: data.replyTo,
+      deadline: data.deadline,
+      alwaysAudit: true,
+      auditMinId: auditMinId(ctx.auditRetentionDays),
+    });
     return result;
   }
 
@@ -37,7 +46,8 @@ export async function signJob(ctx: SignContext, jobId: string, data: SignJobData
   const { result, audit } = await outcome(ctx, data, inputs);
   const attachment = { ...target, id: inputs.attachment?.id, activity: inputs.activity?.id, department: inputs.activity?.department };
   const event = auditEvent({ ...base, ...audit, attachment });
-  const settled = await settle(ctx.redis, ctx.keys, { reply: { jobId, result }, event, replyTo: data.replyTo, deadline: data.deadline });
+  const settlement = { reply: { jobId, result }, event, replyTo: data.replyTo, deadline: data.deadline, auditMinId: auditMinId(ctx.auditRetentionDays) };
+  const settled = await settle(ctx.redis, ctx.keys, settlement);
   if (!settled) ctx.log.info({ jobId, requestId: data.requestId }, "request was already answered; result dropped");
   return result;
 }

@@ -22,7 +22,7 @@ export interface WorkerParts {
 export async function startWorker(config: Config, log: Logger, parts: WorkerParts = {}): Promise<RunningWorker> {
   const keys = makeKeys(config.keyPrefix, config.auditStream);
   const redis = createRedis(config.redisUrl, "worker", log);
-  const ctx: SignContext = { redis, keys, presign: parts.presign ?? createPresigner(config.s3), ttlSeconds: config.signedUrlTtlSeconds, log };
+  const ctx: SignContext = { redis, keys, presign: parts.presign ?? createPresigner(config.s3), ttlSeconds: config.signedUrlTtlSeconds, auditRetentionDays: config.auditRetentionDays, log };
 
   const connection = createRedis(config.redisUrl, "worker", log);
   const worker = new Worker<SignJobData, SignJobReturn, SignJobName>(SIGN_QUEUE, async (job) => (await signJob(ctx, job.id!, job.data)).outcome, {

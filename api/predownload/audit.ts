@@ -1,5 +1,5 @@
 import type { Middleware } from "koa";
-import { auditEvent, AUDIT_FIELD, type AuditOutcome } from "../../shared/audit.js";
+import { auditEvent, AUDIT_FIELD, type AuditOutcome, type AuditReason } from "../../shared/audit.js";
 import { ApiError } from "../../shared/errors.js";
 import type { Keys } from "../../shared/keys.js";
 import type { Logger } from "../../shared/log.js";
@@ -7,8 +7,10 @@ import type { Redis } from "ioredis";
 
 /**
  * Records the requests that end before a worker decides them (`invalid`, `unauthenticated`,
- * `unavailable`, `error`). Requests a worker settled were recorded by the worker, in the same
- * transaction as their result; the handler marks them with `ctx.state.audited`.
+ * `unavailable`, `error`), with the response's error code as the reason unless the handler set
+ * `ctx.state.auditReason`. Requests a worker settled were recorded by the worker, in the same
+ * transaction as their result; the handler marks them with `ctx.state.audited`. Trimming the
+ * stream is left to the worker's writes, so this append stays a plain XADD.
  */
 export function auditRefusals(redis: Redis, keys: Keys, log: Logger): Middleware {
   return async function auditRefusalsMiddleware(ctx, next) {
@@ -21,7 +23,7 @@ export function auditRefusals(redis: Redis, keys: Keys, log: Logger): Middleware
         const input = ctx.state.input as { app?: string; type?: string; altId?: string } | undefined;
         const event = auditEvent({
           outcome: outcomeFor(status),
-          reason: ctx.state.auditReason ?? code,
+          reason: (ctx.state.auditReason as AuditReason | undefined) ?? code,
           requestId: ctx.state.requestId,
           actor: ctx.state.actor ?? null,
           attachment: { app: input?.app, type: input?.type, altId: input?.altId },
@@ -38,7 +40,8 @@ export function auditRefusals(redis: Redis, keys: Keys, log: Logger): Middleware
 
 function outcomeFor(status: number): AuditOutcome {
   if (status === 401) return "unauthenticated";
-  if (status === 503) return "unavailable";
+  // Too many requests is a refusal to serve now, not a fault of the request.
+  if (status === 503 || status === 429) return "unavailable";
   if (status >= 500) return "error";
   return "invalid";
 }

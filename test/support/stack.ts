@@ -3,17 +3,19 @@
  * stack), real S3 server. `close()` stops everything and deletes the stack's keys.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import ajvFormats from "ajv-formats";
 import { Redis } from "ioredis";
 import jwt from "jsonwebtoken";
 import { startApi, type RunningApi } from "../../api/server.js";
 import { loadConfig, type Config } from "../../shared/config.js";
 import { readDirectory, writeDirectory } from "../../shared/directory-store.js";
 import { keys as makeKeys, type Keys } from "../../shared/keys.js";
-import { createLogger } from "../../shared/log.js";
+import { createLogger, type LogDestination } from "../../shared/log.js";
 import { startWorker, type RunningWorker } from "../../worker/worker.js";
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from "../../scripts/embedded-s3.js";
 
@@ -25,6 +27,8 @@ export interface StackOptions {
   readonly env?: Record<string, string>;
   /** Start a worker (default true). */
   readonly worker?: boolean;
+  /** Where the API's and worker's log lines go (default stdout); set `LOG_LEVEL` in `env` to see any. */
+  readonly logDestination?: LogDestination;
 }
 
 export interface Stack {
@@ -37,8 +41,21 @@ export interface Stack {
   token(actor: string, sub: string, claims?: Record<string, unknown>): string;
   post(body: unknown, options?: { token?: string; headers?: Record<string, string> }): Promise<Response>;
   importLines(lines: ReadonlyArray<Record<string, unknown>>): Promise<void>;
+  /** Every event in the stack's audit stream, oldest first, each checked against the published schema. */
   auditEvents(): Promise<Array<Record<string, unknown>>>;
   close(): Promise<void>;
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+// ajv-formats is CommonJS: under NodeNext its default import is the module, the plugin is `.default`.
+ajvFormats.default(ajv);
+const auditSchema = ajv.compile(JSON.parse(readFileSync(new URL("../../schema/audit-event.schema.json", import.meta.url), "utf8")) as object);
+
+/** Checks one audit event against the published schema. @throws Error naming every violation. */
+export function assertAuditEvent(event: unknown): asserts event is Record<string, unknown> {
+  if (!auditSchema(event)) {
+    throw new Error(`audit event does not match schema/audit-event.schema.json: ${ajv.errorsText(auditSchema.errors)}\n${JSON.stringify(event)}`);
+  }
 }
 
 export function testEnv(prefix: string, s3Endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -64,7 +81,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const s3Dir = mkdtempSync(join(tmpdir(), "pd-s3-"));
   const s3 = await startEmbeddedS3({ directory: s3Dir, bucket: TEST_BUCKET });
   const config = loadConfig(testEnv(prefix, s3.endpoint, options.env));
-  const log = createLogger("test", config.logLevel);
+  const log = createLogger("test", config.logLevel, options.logDestination);
   const keys = makeKeys(config.keyPrefix, config.auditStream);
   const redis = new Redis(config.redisUrl);
   const api = await startApi(config, log);
@@ -92,7 +109,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async auditEvents() {
       const entries = await redis.xrange(keys.auditStream, "-", "+");
-      return entries.map(([, fields]) => JSON.parse(fields[1]!) as Record<string, unknown>);
+      return entries.map(([, fields]) => {
+        const event: unknown = JSON.parse(fields[1]!);
+        assertAuditEvent(event);
+        return event;
+      });
     },
     async close() {
       await api.close();

@@ -1,0 +1,120 @@
+/**
+ * Consuming the audit stream through a Redis consumer group. Delivery is at least once: an entry is
+ * acknowledged (XACK) only after its line was handed to stdout, so a consumer that dies in between
+ * leaves it pending, and it is delivered again (to this consumer name on restart, or to any
+ * consumer of the group through XAUTOCLAIM once it has been idle long enough).
+ */
+import type { Redis } from "ioredis";
+import { eventLines, writeLines, type StreamEntry } from "./output.js";
+import { BLOCK_MS, entriesOf, type StopSignal } from "./read.js";
+
+export interface GroupOptions {
+  readonly stream: string;
+  readonly group: string;
+  readonly consumer: string;
+  /** Entries pending this long with another consumer are taken over. */
+  readonly claimIdleMs: number;
+  readonly count: number;
+}
+
+/**
+ * Where a group created here starts: `0`, every entry the stream still holds. A consumer that wants
+ * only new entries creates its group itself with `$` before the first run.
+ */
+const NEW_GROUP_START = "0";
+
+/** Shortest pause between two takeover passes while following, however small `claimIdleMs` is. */
+const MIN_CLAIM_INTERVAL_MS = 1000;
+
+/**
+ * Runs until stopped: first this consumer's own pending entries (a previous run under the same
+ * name died before acknowledging them), then entries idle at other consumers, then new entries,
+ * taking over idle entries again every `claimIdleMs`.
+ */
+export async function consumeGroup(redis: Redis, options: GroupOptions, stop: StopSignal): Promise<void> {
+  const { stream, group, consumer, count } = options;
+  if (!(await createGroupIfMissing(redis, stream, group))) await warnAboutTrimmedEntries(redis, stream, group);
+
+  let cursor = "0";
+  while (!stop.requested) {
+    const entries = entriesOf(await redis.xreadgroup("GROUP", group, consumer, "COUNT", count, "STREAMS", stream, cursor));
+    if (entries.length === 0) break;
+    await deliver(redis, options, entries);
+    cursor = entries[entries.length - 1]![0];
+  }
+
+  let lastClaim = 0;
+  while (!stop.requested) {
+    if (Date.now() - lastClaim >= Math.max(options.claimIdleMs, MIN_CLAIM_INTERVAL_MS)) {
+      await claimIdle(redis, options, stop);
+      lastClaim = Date.now();
+      continue;
+    }
+    const entries = entriesOf(await redis.xreadgroup("GROUP", group, consumer, "COUNT", count, "BLOCK", BLOCK_MS, "STREAMS", stream, ">"));
+    await deliver(redis, options, entries);
+  }
+}
+
+/** Resolves true when the group was created now, false when it existed. */
+async function createGroupIfMissing(redis: Redis, stream: string, group: string): Promise<boolean> {
+  try {
+    await redis.xgroup("CREATE", stream, group, NEW_GROUP_START, "MKSTREAM");
+    return true;
+  } catch (error) {
+    if ((error as Error).message.startsWith("BUSYGROUP")) return false;
+    throw error;
+  }
+}
+
+/** Takes over every entry idle for `claimIdleMs` at any consumer of the group, and delivers it. */
+async function claimIdle(redis: Redis, options: GroupOptions, stop: StopSignal): Promise<void> {
+  let start = "0-0";
+  do {
+    const [next, claimed, deleted] = (await redis.xautoclaim(options.stream, options.group, options.consumer, options.claimIdleMs, start, "COUNT", options.count)) as [
+      string,
+      StreamEntry[],
+      string[] | undefined,
+    ];
+    if (deleted !== undefined && deleted.length > 0) {
+      process.stderr.write(`${deleted.length} pending audit entries were trimmed before anyone acknowledged them\n`);
+    }
+    await deliver(redis, options, claimed);
+    start = next;
+  } while (start !== "0-0" && !stop.requested);
+}
+
+/** Writes the batch, then acknowledges all of it (unreadable entries included: they never become readable). */
+async function deliver(redis: Redis, options: GroupOptions, entries: readonly StreamEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await writeLines(eventLines(entries));
+  await redis.xack(options.stream, options.group, ...entries.map(([id]) => id));
+}
+
+/**
+ * Entries trimmed before the group read them are skipped silently by Redis: say so on stderr. A
+ * stream that now starts after the group's last-delivered id has lost whatever lay in between
+ * (Redis keeps no count of it that survives later reads).
+ */
+async function warnAboutTrimmedEntries(redis: Redis, stream: string, group: string): Promise<void> {
+  const first = fieldsOf(await redis.xinfo("STREAM", stream)).get("first-entry");
+  const mine = ((await redis.xinfo("GROUPS", stream)) as unknown[]).map(fieldsOf).find((g) => g.get("name") === group);
+  const delivered = mine?.get("last-delivered-id");
+  if (!Array.isArray(first) || typeof first[0] !== "string" || typeof delivered !== "string" || compareIds(delivered, first[0]) >= 0) return;
+  process.stderr.write(
+    `group "${group}" has read up to ${delivered}, but the stream now starts at ${first[0]}: ` +
+      "entries appended in between, if any, were trimmed (older than the retention) before the group read them\n",
+  );
+}
+
+function fieldsOf(flat: unknown): Map<string, unknown> {
+  const map = new Map<string, unknown>();
+  if (!Array.isArray(flat)) return map;
+  for (let i = 0; i + 1 < flat.length; i += 2) map.set(String(flat[i]), flat[i + 1]);
+  return map;
+}
+
+function compareIds(a: string, b: string): number {
+  const [am = 0n, as = 0n] = a.split("-").map(BigInt);
+  const [bm = 0n, bs = 0n] = b.split("-").map(BigInt);
+  return am !== bm ? (am < bm ? -1 : 1) : as === bs ? 0 : as < bs ? -1 : 1;
+}

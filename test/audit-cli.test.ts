@@ -1,0 +1,233 @@
+/**
+ * `npm run audit`, run as its own process against real Redis: export of a time range, following
+ * the stream, and consumer-group consumption that survives a consumer killed before acknowledging.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import { Redis } from "ioredis";
+import { auditEvent, type AuditEvent } from "../shared/audit.js";
+import { ROOT, runScript } from "./support/cli.js";
+import { assertAuditEvent, deleteKeys } from "./support/stack.js";
+
+const SCRIPT = "scripts/audit.ts";
+
+/** A CLI process whose stdout is collected line by line. */
+class Running {
+  readonly lines: string[] = [];
+  stderr = "";
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private partial = "";
+
+  /** `stopReadingAfter`: stop draining stdout once that many lines arrived, so the process stalls writing. */
+  constructor(
+    readonly child: ChildProcessWithoutNullStreams,
+    private stopReadingAfter = Infinity,
+  ) {
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      const parts = (this.partial + chunk).split("\n");
+      this.partial = parts.pop()!;
+      this.lines.push(...parts);
+      if (this.lines.length >= this.stopReadingAfter) child.stdout.pause();
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (this.stderr += chunk));
+    // "close", not "exit": every line the process wrote has been read by then.
+    this.exited = new Promise((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Reads stdout to its end again. */
+  drain(): void {
+    this.stopReadingAfter = Infinity;
+    this.child.stdout.resume();
+  }
+
+  /** Resolves once `n` lines arrived; rejects after `ms` with what was seen. */
+  async waitForLines(n: number, ms = 10_000): Promise<void> {
+    const until = Date.now() + ms;
+    while (this.lines.length < n) {
+      if (Date.now() > until) throw new Error(`got ${this.lines.length} of ${n} lines; stderr: ${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  ids(): string[] {
+    return this.lines.map((line) => {
+      const event: unknown = JSON.parse(line);
+      assertAuditEvent(event);
+      return event.id as string;
+    });
+  }
+}
+
+describe("audit CLI", () => {
+  const prefix = `t${randomUUID().slice(0, 8)}`;
+  const stream = `${prefix}:audit`;
+  let env: Record<string, string>;
+  let redis: Redis;
+
+  // As `npm run audit` does: one process whose stdout is the pipe (the tsx binary would relay it through a second one).
+  const start = (args: readonly string[], stopReadingAfter?: number) =>
+    new Running(spawn(process.execPath, ["--import", "tsx", SCRIPT, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } }), stopReadingAfter);
+
+  /** Appends events, at explicit stream ids when given (to place them in time). */
+  async function append(count: number, idAt?: (i: number) => string): Promise<AuditEvent[]> {
+    const events = Array.from({ length: count }, (_, i) =>
+      auditEvent({ outcome: "denied", reason: "outside_user_departments", requestId: `cli-${i}`, actor: { type: "user", id: "u1" }, client: { ip: "10.0.0.7", userAgent: "a".repeat(500) } }),
+    );
+    const pipeline = redis.pipeline();
+    events.forEach((event, i) => pipeline.xadd(stream, idAt === undefined ? "*" : idAt(i), "event", JSON.stringify(event)));
+    await pipeline.exec();
+    return events;
+  }
+
+  before(() => {
+    // REDIS_URL is known once the global setup has found or started Redis.
+    const url = process.env.REDIS_URL!;
+    env = { REDIS_URL: url, KEY_PREFIX: prefix };
+    redis = new Redis(url);
+  });
+  beforeEach(() => redis.del(stream));
+  after(async () => {
+    await deleteKeys(redis, `${prefix}:*`);
+    redis.disconnect();
+  });
+
+  describe("usage and failures", () => {
+    it("explains a wrong command line and exits 2", async () => {
+      const noConsumer = await runScript(SCRIPT, ["tail", "--group", "g"], env);
+      expect(noConsumer.code).to.equal(2);
+      expect(noConsumer.stderr).to.include("--group and --consumer go together").and.include("usage:");
+      const badTime = await runScript(SCRIPT, ["export", "--since", "2026-11-28T03:00:00"], env);
+      expect(badTime.code).to.equal(2);
+      expect(badTime.stderr).to.include("--since must be an ISO 8601 time with a zone");
+    });
+
+    it("says where Redis was expected and exits 1 when it is not there", async () => {
+      const result = await runScript(SCRIPT, ["export"], { ...env, REDIS_URL: "redis://127.0.0.1:1" });
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.include("cannot reach Redis at 127.0.0.1:1");
+    });
+  });
+
+  describe("export", () => {
+    it("writes the events appended in [--since, --until), oldest first, as NDJSON", async () => {
+      const t0 = Date.parse("2026-11-20T10:00:00.000Z");
+      // one event a second from t0; the range takes seconds 2, 3 and 4
+      const events = await append(8, (i) => `${t0 + i * 1000}-0`);
+      const result = await runScript(SCRIPT, ["export", "--since", "2026-11-20T10:00:02Z", "--until", "2026-11-20T12:00:05+02:00"], env);
+      expect(result.code, result.stderr).to.equal(0);
+      const lines = result.stdout.trimEnd().split("\n");
+      for (const line of lines) assertAuditEvent(JSON.parse(line));
+      expect(lines.map((line) => (JSON.parse(line) as AuditEvent).id)).to.deep.equal(events.slice(2, 5).map((e) => e.id));
+    });
+
+    it("writes the whole stream up to now by default, across several reads", async () => {
+      const events = await append(250);
+      const result = await runScript(SCRIPT, ["export", "--count", "100"], env);
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout.trimEnd().split("\n").map((line) => (JSON.parse(line) as AuditEvent).id)).to.deep.equal(events.map((e) => e.id));
+    });
+  });
+
+  describe("tail", () => {
+    it("follows new events until SIGTERM, then exits 0", async function () {
+      this.timeout(15_000);
+      const tail = start(["tail", "--since", new Date().toISOString()]);
+      const events = await append(3);
+      await tail.waitForLines(3);
+      const more = await append(2);
+      await tail.waitForLines(5);
+      tail.child.kill("SIGTERM");
+      expect(await tail.exited).to.deep.equal({ code: 0, signal: null });
+      expect(tail.ids()).to.deep.equal([...events, ...more].map((e) => e.id));
+    });
+  });
+
+  describe("consumer groups", () => {
+    /**
+     * Starts consumer `a`, lets it read while stdout is not drained so that it stalls holding
+     * unacknowledged entries, and kills it. Returns what it printed and what it had acknowledged.
+     * The stream must outsize what the stdout socket pair buffers (several hundred KiB).
+     */
+    async function crashConsumer(group: string, all: readonly string[]) {
+      const a = start(["tail", "--group", group, "--consumer", "a", "--count", "50"], 20);
+      await a.waitForLines(20);
+      let pending = 0;
+      const until = Date.now() + 10_000;
+      for (let stable = 0, last = -1; stable < 3; ) {
+        if (Date.now() > until) throw new Error(`consumer a never stalled holding entries; pending ${pending}`);
+        await new Promise((r) => setTimeout(r, 100));
+        const summary = (await redis.xpending(stream, group)) as [number, ...unknown[]];
+        pending = summary[0];
+        stable = pending > 0 && pending === last ? stable + 1 : 0;
+        last = pending;
+      }
+      a.child.kill("SIGKILL");
+      a.drain();
+      expect((await a.exited).signal).to.equal("SIGKILL");
+      const pendingIds = ((await redis.xpending(stream, group, "-", "+", all.length)) as Array<[string]>).map(([id]) => id);
+      expect(pendingIds).to.have.length(pending);
+      const [info] = (await redis.xinfo("GROUPS", stream)) as string[][];
+      const lastDelivered = info![info!.indexOf("last-delivered-id") + 1]!;
+      const entryIds = (await redis.xrange(stream, "-", "+")).map(([id]) => id);
+      const deliveredCount = entryIds.indexOf(lastDelivered) + 1;
+      const acked = new Set(entryIds.slice(0, deliveredCount).filter((id) => !pendingIds.includes(id)).map((id) => all[entryIds.indexOf(id)]!));
+      expect(deliveredCount, "consumer a stopped before the end of the stream").to.be.below(all.length);
+      const printed = new Set(a.ids());
+      expect([...acked].filter((id) => !printed.has(id)), "acknowledged but never written").to.deep.equal([]);
+      return { printed, pending, acked };
+    }
+
+    async function resume(args: readonly string[], expected: readonly string[]) {
+      const b = start(args);
+      await b.waitForLines(expected.length);
+      b.child.kill("SIGTERM");
+      expect(await b.exited).to.deep.equal({ code: 0, signal: null });
+      return b.ids();
+    }
+
+    it("hands a killed consumer's unacknowledged entries to another consumer that claims idle ones, with none missing", async function () {
+      this.timeout(30_000);
+      const all = (await append(2000)).map((e) => e.id);
+      const crash = await crashConsumer("g-claim", all);
+      const expected = all.filter((id) => !crash.acked.has(id));
+      expect(expected.length).to.be.above(crash.pending);
+
+      const got = await resume(["tail", "--group", "g-claim", "--consumer", "b", "--claim-idle-ms", "0"], expected);
+      expect([...got].sort()).to.deep.equal([...expected].sort());
+      expect(all.filter((id) => !crash.printed.has(id) && !got.includes(id))).to.deep.equal([]);
+      expect(((await redis.xpending(stream, "g-claim")) as [number])[0]).to.equal(0);
+    });
+
+    it("gives a consumer restarted under its name the entries it had read but not acknowledged", async function () {
+      this.timeout(30_000);
+      const all = (await append(2000)).map((e) => e.id);
+      const crash = await crashConsumer("g-restart", all);
+      const expected = all.filter((id) => !crash.acked.has(id));
+
+      const got = await resume(["tail", "--group", "g-restart", "--consumer", "a"], expected);
+      expect(got).to.deep.equal(expected);
+      expect(((await redis.xpending(stream, "g-restart")) as [number])[0]).to.equal(0);
+    });
+
+    it("tells a group that fell behind the retention what it missed, and carries on with what is left", async () => {
+      const events = await append(5, (i) => `${1000 * (i + 1)}-0`);
+      await redis.xgroup("CREATE", stream, "g-behind", "0");
+      await redis.xreadgroup("GROUP", "g-behind", "d", "COUNT", 1, "STREAMS", stream, ">");
+      await redis.xtrim(stream, "MINID", 4000);
+      const d = start(["tail", "--group", "g-behind", "--consumer", "d"]);
+      await d.waitForLines(2);
+      d.child.kill("SIGINT");
+      expect(await d.exited).to.deep.equal({ code: 0, signal: null });
+      expect(d.ids()).to.deep.equal(events.slice(3).map((e) => e.id));
+      expect(d.stderr).to.include("audit entry 1000-0: trimmed before it was acknowledged");
+      expect(d.stderr).to.include('group "g-behind" has read up to 1000-0, but the stream now starts at 4000-0');
+    });
+
+    it("starts a new group at the oldest entry the stream holds", async () => {
+      const events = await append(3);
+      const got = await resume(["tail", "--group", "g-new", "--consumer", "c"], events.map((e) => e.id));
+      expect(got).to.deep.equal(events.map((e) => e.id));
+    });
+  });
+});
