@@ -43,7 +43,12 @@ export function loadVerificationKeys(config: JwtConfig): VerificationKey[] {
   return keys;
 }
 
+/** Shorter RSA moduli are within reach of a determined attacker (NIST SP 800-131A). */
+const MIN_RSA_BITS = 2048;
+
+/** A verifier needs public keys only; private key material does not belong on API hosts. */
 function pemKey(pem: string): VerificationKey {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw new Error("the file holds a private key; give the public key only");
   const key = createPublicKey(pem);
   return { kid: undefined, alg: algorithmOf(key), key };
 }
@@ -54,6 +59,7 @@ function jwksKeys(text: string): VerificationKey[] {
   const keys = parsed.keys.map((jwk: Record<string, unknown>, i) => {
     if (typeof jwk.kid !== "string" || jwk.kid === "") throw new Error(`keys[${i}] has no "kid"`);
     if (jwk.use !== undefined && jwk.use !== "sig") throw new Error(`keys[${i}] is not a signing key`);
+    if (jwk.d !== undefined) throw new Error(`keys[${i}] is a private key; give the public key only`);
     const key = createPublicKey({ key: jwk as never, format: "jwk" });
     const alg = algorithmOf(key);
     if (jwk.alg !== undefined && jwk.alg !== alg) throw new Error(`keys[${i}] declares alg ${String(jwk.alg)}, which this service does not accept for a ${key.asymmetricKeyType} key`);
@@ -65,7 +71,11 @@ function jwksKeys(text: string): VerificationKey[] {
 }
 
 function algorithmOf(key: KeyObject): TokenAlgorithm {
-  if (key.asymmetricKeyType === "rsa") return "RS256";
+  if (key.asymmetricKeyType === "rsa") {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < MIN_RSA_BITS) throw new Error(`an RSA key of ${bits} bits is too short: use at least ${MIN_RSA_BITS}`);
+    return "RS256";
+  }
   if (key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1") return "ES256";
   throw new Error(`unsupported key type ${key.asymmetricKeyType ?? "unknown"}: use an RSA or P-256 EC key`);
 }
@@ -101,6 +111,8 @@ export function createTokenVerifier(config: JwtConfig, keys: readonly Verificati
 
 function selectKey(keys: readonly VerificationKey[], token: string): VerificationKey {
   const header = decodeHeader(token);
+  // RFC 7515 §4.1.11: a token whose critical extensions the verifier does not implement is invalid.
+  if (header.crit !== undefined) throw new TokenError("critical header extensions are not supported");
   const candidates = keys.filter((k) => k.alg === header.alg);
   if (candidates.length === 0) throw new TokenError(`algorithm ${String(header.alg)} is not accepted`);
   if (header.alg === "HS256") return candidates[0]!;
@@ -115,13 +127,13 @@ function selectKey(keys: readonly VerificationKey[], token: string): Verificatio
   throw new TokenError("kid is required to choose among several keys");
 }
 
-function decodeHeader(token: string): { alg?: unknown; kid?: unknown } {
+function decodeHeader(token: string): { alg?: unknown; kid?: unknown; crit?: unknown } {
   const dot = token.indexOf(".");
   if (dot <= 0) throw new TokenError("malformed token");
   try {
     const header = JSON.parse(Buffer.from(token.slice(0, dot), "base64url").toString("utf8")) as unknown;
     if (typeof header !== "object" || header === null) throw new TokenError("malformed token header");
-    return header as { alg?: unknown; kid?: unknown };
+    return header as { alg?: unknown; kid?: unknown; crit?: unknown };
   } catch (error) {
     if (error instanceof TokenError) throw error;
     throw new TokenError("malformed token header");

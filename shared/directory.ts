@@ -216,10 +216,17 @@ class Fields {
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/**
+ * Half of a UTF-16 surrogate pair without its other half. Such a string has no UTF-8 form: Redis
+ * would store it as U+FFFD (so two ids would name one key) and its Lua JSON decoder refuses it.
+ */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Whether a value can name a directory record: 1 to {@link MAX_ID_LENGTH} characters, no control characters. */
 export function isDirectoryId(value: unknown): value is string {
-  return typeof value === "string" && value.length > 0 && value.length <= MAX_ID_LENGTH && !CONTROL_CHARACTER.test(value);
+  return (
+    typeof value === "string" && value.length > 0 && value.length <= MAX_ID_LENGTH && !CONTROL_CHARACTER.test(value) && !LONE_SURROGATE.test(value)
+  );
 }
 
 /** Date.parse rolls impossible days over (February 30 becomes March 2); refuse them instead. */
@@ -234,12 +241,14 @@ function checkId(name: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0) throw new Invalid(`"${name}" must be a non-empty string`);
   if (value.length > MAX_ID_LENGTH) throw new Invalid(`"${name}" is longer than ${MAX_ID_LENGTH} characters`);
   if (CONTROL_CHARACTER.test(value)) throw new Invalid(`"${name}" contains a control character`);
+  if (LONE_SURROGATE.test(value)) throw new Invalid(`"${name}" is not valid Unicode (a lone surrogate)`);
   return value;
 }
 
 function checkText(name: string, value: unknown): string {
   if (typeof value !== "string") throw new Invalid(`"${name}" must be a string`);
   if (value.length > MAX_TEXT_LENGTH) throw new Invalid(`"${name}" is longer than ${MAX_TEXT_LENGTH} characters`);
+  if (LONE_SURROGATE.test(value)) throw new Invalid(`"${name}" is not valid Unicode (a lone surrogate)`);
   return value;
 }
 

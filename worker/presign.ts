@@ -8,11 +8,12 @@ import { S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
 import { Sha256 } from "@smithy/core/checksum";
 import { HttpRequest } from "@smithy/core/protocols";
 import type { S3Config } from "../shared/config.js";
-import { contentDisposition } from "./content-disposition.js";
+import { contentDisposition, downloadContentType } from "./content-disposition.js";
 
 export interface PresignInput {
   readonly objectKey: string;
   readonly fileName: string;
+  /** The stored type; active types are served as `application/octet-stream` (see {@link downloadContentType}). */
   readonly contentType: string;
   readonly expiresInSeconds: number;
   /** Signing time; truncated to the second, as SigV4 does. */
@@ -52,7 +53,7 @@ export function createPresigner(s3: S3Config): Presign {
       headers: { host },
       query: {
         "response-content-disposition": contentDisposition(input.fileName),
-        "response-content-type": input.contentType,
+        "response-content-type": downloadContentType(input.contentType),
       },
     });
     const signed = await presigner.presign(request, { expiresIn: input.expiresInSeconds, signingDate });

@@ -6,36 +6,47 @@ import * as yup from "yup";
 import { ATTACHMENT_APPS, ATTACHMENT_TYPES } from "../../shared/attachment.js";
 import { ApiError, type ErrorCode, type ErrorDetail } from "../../shared/errors.js";
 
+/** Text without control characters, and well-formed UTF-16 (a lone surrogate has no UTF-8 form). */
 // eslint-disable-next-line no-control-regex
-const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+const PLAIN_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\u2028\u2029\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
+/** Well-formed UTF-16, control characters allowed. */
+const WELL_FORMED = /^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
 /** The seed's `name` pattern: letters, digits, `@`, space, `:`, `.`, `_`, `-`, `&` and non-ASCII. */
-const SEED_NAME = /^[a-zA-Z0-9@ :._\-&\u00a0-\u{10ffff}]+$/u;
+const SEED_NAME = /^[a-zA-Z0-9@ :._\-&\u00a0-\ud7ff\ue000-\u{10ffff}]+$/u;
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
+/** Longest accepted date-time: ISO 8601 with nanoseconds and an offset is 35 characters. */
+const MAX_DATE_TIME_LENGTH = 64;
+/**
+ * yup's default type message prints the offending value, recursively: a value nested a few
+ * thousand levels deep would overflow the stack while the message is built. This one names only
+ * the attribute.
+ */
+const WRONG_TYPE = "${path} has the wrong type";
 
-const text = (max: number) => yup.string().max(max).matches(NO_CONTROL, { excludeEmptyString: true });
-const dateTime = () => yup.string().datetime({ allowOffset: true });
+const text = (max: number) => yup.string().typeError(WRONG_TYPE).max(max).matches(PLAIN_TEXT);
+const dateTime = () => yup.string().typeError(WRONG_TYPE).max(MAX_DATE_TIME_LENGTH).datetime({ allowOffset: true });
 
 export const predownloadSchema = yup
   .object({
-    link: yup.object({ rel: text(64), href: text(2048) }).noUnknown().strict().default(undefined),
+    link: yup.object({ rel: text(64), href: text(2048) }).typeError(WRONG_TYPE).noUnknown().strict().default(undefined),
     fileName: text(1024),
-    name: yup.string().min(1).max(255).matches(SEED_NAME),
+    name: yup.string().typeError(WRONG_TYPE).min(1).max(255).matches(SEED_NAME),
     contentType: text(255),
-    size: yup.number().integer().min(0).max(INT64_MAX),
-    app: yup.string().oneOf(ATTACHMENT_APPS).required(),
-    type: yup.string().oneOf(ATTACHMENT_TYPES).required(),
+    size: yup.number().typeError(WRONG_TYPE).integer().min(0).max(INT64_MAX),
+    app: yup.string().typeError(WRONG_TYPE).oneOf(ATTACHMENT_APPS).required(),
+    type: yup.string().typeError(WRONG_TYPE).oneOf(ATTACHMENT_TYPES).required(),
     signedUrlExpiry: dateTime(),
     encodingType: text(64),
     charset: text(64),
-    blocked: yup.boolean(),
-    inline: yup.boolean(),
+    blocked: yup.boolean().typeError(WRONG_TYPE),
+    inline: yup.boolean().typeError(WRONG_TYPE),
     contentId: text(1024),
     contentUrl: text(4096),
     created: dateTime(),
-    content: yup.string().max(16384),
+    content: yup.string().typeError(WRONG_TYPE).max(16384).matches(WELL_FORMED),
     messageText: text(4096),
     id: text(128),
-    altId: yup.string().min(1).max(128).matches(NO_CONTROL).required(),
+    altId: text(128).min(1).required(),
   })
   .noUnknown()
   .strict();

@@ -1,0 +1,187 @@
+/**
+ * No token, signature or signed URL in logs, audit events, error bodies or anything else the
+ * service leaves in Redis. The logs are captured at the most verbose level while the service
+ * issues URLs, refuses tokens and bodies, and fails on a corrupt record.
+ */
+import { expect } from "chai";
+import jwt from "jsonwebtoken";
+import { createLogger } from "../shared/log.js";
+import { activity, attachment, client, customer, department, departmentUser } from "./support/factories.js";
+import { startStack, TEST_SECRET, type Stack } from "./support/stack.js";
+
+const BODY = { app: "email", type: "attachment.inbound", altId: "att1" };
+const SIGNED_URL = "https://bucket.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F20261128%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Security-Token=FQoGZXIvYXdzEXAMPLE&X-Amz-Signature=0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+const SIGNATURE = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+class Capture {
+  text = "";
+  write(line: string): void {
+    this.text += line;
+  }
+}
+
+/** Every piece of a secret that must not appear: the whole value and its signature part. */
+function secretParts(token: string): string[] {
+  return [token, token.split(".")[2]!].filter((s) => s.length >= 16);
+}
+
+describe("secrets", () => {
+  describe("the logger", () => {
+    const token = jwt.sign({ actor: "client", sub: "app1" }, TEST_SECRET, { algorithm: "HS256", expiresIn: 60 });
+
+    it("writes neither tokens nor signatures, whatever field, depth or message holds them", () => {
+      const capture = new Capture();
+      const log = createLogger("test", "trace", capture);
+      log.info({ authorization: `Bearer ${token}`, headers: { authorization: `Bearer ${token}` }, req: { headers: { authorization: `Bearer ${token}` } } }, "headers");
+      log.info({ token, result: { contentUrl: SIGNED_URL }, contentUrl: SIGNED_URL, url: SIGNED_URL }, "known fields");
+      log.info({ deep: { a: { b: { c: { location: SIGNED_URL, auth: token, note: `Bearer ${token}` } } } } }, "any field at any depth");
+      log.error({ err: new Error(`GET ${SIGNED_URL} failed; sent Authorization: Bearer ${token}`) }, "an error");
+      log.warn(`free text with ${token} and ${SIGNED_URL}`);
+      log.debug({ list: [SIGNED_URL, token] }, "arrays");
+
+      const lines = capture.text.trim().split("\n");
+      expect(lines).to.have.length(6);
+      for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.to.throw();
+      for (const secret of [...secretParts(token), SIGNATURE, SIGNED_URL, "FQoGZXIvYXdzEXAMPLE"]) expect(capture.text).not.to.include(secret);
+      expect(capture.text).to.include("[redacted]");
+      // What is not secret survives, so the logs stay useful.
+      expect(capture.text).to.include("bucket.s3.amazonaws.com/k");
+      expect(capture.text).to.include("an error");
+    });
+  });
+
+  describe("through the whole service, logging at trace level", () => {
+    const capture = new Capture();
+    let stack: Stack;
+    const seen: string[] = [];
+    const answers: Array<{ status: number; text: string }> = [];
+
+    before(async function () {
+      this.timeout(30_000);
+      stack = await startStack({ env: { LOG_LEVEL: "trace", REQUEST_TIMEOUT_MS: "1500" }, logDestination: capture });
+      await stack.importLines([
+        department("d1"),
+        department("d2"),
+        client("app1"),
+        customer("c1"),
+        departmentUser("u1", { homeDepartment: "d2" }),
+        activity("a1"),
+        attachment("att1"),
+        attachment("blocked", { blocked: true }),
+      ]);
+
+      const genuine = stack.token("client", "app1");
+      const post = async (body: unknown, options: { token?: string; headers?: Record<string, string> } = {}) => {
+        const res = await stack.post(body, options);
+        const text = await res.text();
+        answers.push({ status: res.status, text });
+        return { res, text };
+      };
+
+      const issued = await post(BODY, { token: genuine });
+      expect(issued.res.status, issued.text).to.equal(200);
+      const contentUrl = (JSON.parse(issued.text) as { contentUrl: string }).contentUrl;
+      const signature = new URL(contentUrl).searchParams.get("X-Amz-Signature")!;
+      seen.push(contentUrl, signature, ...secretParts(genuine));
+
+      const refused = [
+        jwt.sign({ actor: "client", sub: "app1" }, "another-secret-that-is-at-least-32-bytes-long", { algorithm: "HS256", expiresIn: 60 }),
+        jwt.sign({ actor: "client", sub: "app1", exp: Math.floor(Date.now() / 1000) - 3600 }, TEST_SECRET, { algorithm: "HS256" }),
+        jwt.sign({ actor: "client", sub: "app1" }, TEST_SECRET, { algorithm: "HS384", expiresIn: 60 }),
+        jwt.sign({ actor: "admin", sub: "app1" }, TEST_SECRET, { algorithm: "HS256", expiresIn: 60 }),
+        stack.token("client", "nobody"),
+      ];
+      for (const token of refused) {
+        seen.push(...secretParts(token));
+        expect((await post(BODY, { token })).res.status).to.equal(401);
+      }
+      const customerToken = stack.token("customer", "c1");
+      const userToken = stack.token("user", "u1");
+      seen.push(...secretParts(customerToken), ...secretParts(userToken));
+      await post({ ...BODY, altId: "blocked" }, { token: genuine });
+      await post(BODY, { token: userToken });
+      await post({ ...BODY, altId: "missing" }, { token: customerToken });
+
+      // Secrets where they do not belong: the body, other headers, the query string.
+      await post({ ...BODY, content: genuine, contentUrl }, { token: genuine });
+      await post({ ...BODY, colour: genuine }, { token: genuine });
+      await post(`{"app":"email","altId":"${genuine}",`, { token: genuine });
+      await post({ ...BODY, content: `${genuine} `.repeat(200) }, { token: genuine });
+      await post(BODY, { headers: { Authorization: `Bearer ${genuine} ${contentUrl}` } });
+      const query = await fetch(`${stack.api.url}/assets/predownload?access_token=${genuine}&url=${encodeURIComponent(contentUrl)}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(BODY),
+      });
+      answers.push({ status: query.status, text: await query.text() });
+
+      // A record the worker cannot read: its failure is logged, with the record's text in the error.
+      await stack.redis.set(stack.keys.record("attachment", "corrupt"), `{Bearer ${genuine} ${contentUrl}`);
+      await post({ ...BODY, altId: "corrupt" }, { token: genuine });
+    });
+    after(async () => stack?.close());
+
+    it("captured the service's logs", () => {
+      expect(capture.text.length).to.be.greaterThan(0);
+    });
+
+    it("keeps tokens, signatures and signed URLs out of every log line", () => {
+      for (const secret of seen) expect(capture.text).not.to.include(secret);
+      expect(capture.text).not.to.match(/X-Amz-Signature=(?!\[redacted\])/);
+    });
+
+    it("keeps them out of every error body", () => {
+      const errors = answers.filter((a) => a.status !== 200);
+      expect(errors.length).to.be.at.least(10);
+      for (const { text } of errors) for (const secret of seen) expect(text).not.to.include(secret);
+    });
+
+    it("keeps them out of every audit event", async () => {
+      const events = JSON.stringify(await stack.auditEvents());
+      for (const secret of seen) expect(events).not.to.include(secret);
+      expect(events).not.to.include("X-Amz-");
+    });
+
+    /** The text of every key the service left in Redis, keyed by name, less the result keys (short-lived by design). */
+    async function stored(): Promise<Map<string, string>> {
+      const values = new Map<string, string>();
+      let cursor = "0";
+      do {
+        const [next, keys] = await stack.redis.scan(cursor, "MATCH", `${stack.keys.prefix}:*`, "COUNT", 1000);
+        cursor = next;
+        for (const key of keys) {
+          if (key.startsWith(`${stack.keys.prefix}:result:`) || key === stack.keys.record("attachment", "corrupt")) continue;
+          const type = await stack.redis.type(key);
+          if (type === "string") values.set(key, (await stack.redis.get(key)) ?? "");
+          if (type === "hash") values.set(key, JSON.stringify(await stack.redis.hgetall(key)));
+          if (type === "list") values.set(key, JSON.stringify(await stack.redis.lrange(key, 0, -1)));
+          if (type === "zset") values.set(key, JSON.stringify(await stack.redis.zrange(key, "0", "-1")));
+          if (type === "stream") values.set(key, JSON.stringify(await stack.redis.xrange(key, "-", "+")));
+        }
+      } while (cursor !== "0");
+      return values;
+    }
+
+    it("keeps them out of the directory, the queue's jobs and the audit stream in Redis", async () => {
+      const values = await stored();
+      values.delete(`${stack.keys.prefix}:sign:events`);
+      expect(values.size).to.be.greaterThan(0);
+      for (const [key, text] of values) for (const secret of seen) expect(text, key).not.to.include(secret);
+    });
+
+    // BullMQ copies a job's return value into its events stream, which lives until trimmed.
+    it("keeps them out of the queue's events stream", async () => {
+      const events = (await stored()).get(`${stack.keys.prefix}:sign:events`) ?? "";
+      for (const secret of seen) expect(events).not.to.include(secret);
+    });
+
+    it("keeps a token a caller put in its User-Agent out of the audit event", async () => {
+      const token = stack.token("client", "app1");
+      const res = await stack.post(BODY, { token, headers: { "User-Agent": `agent ${token}` } });
+      const requestId = res.headers.get("X-Request-Id");
+      const events = (await stack.auditEvents()).filter((e) => e.requestId === requestId);
+      expect(events).to.have.length(1);
+      expect(JSON.stringify(events)).not.to.include(token.split(".")[2]!);
+    });
+  });
+});
