@@ -1,0 +1,62 @@
+/** Benchmarked processes: each runs with the Redis round-trip counter preloaded and answers over IPC. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface ProcessStats {
+  readonly roundTrips: Record<string, number>;
+  readonly rss: number;
+}
+
+export interface BenchProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  stats(): Promise<ProcessStats>;
+  stop(): Promise<void>;
+}
+
+export function startProcess(name: string, entry: string, env: Record<string, string>): BenchProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/bench/instrument.ts", entry], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  child.once("exit", (code, signal) => {
+    if (code !== 0 && signal !== "SIGTERM") console.error(`${name} exited unexpectedly (${signal ?? `code ${code}`})`);
+  });
+  return {
+    name,
+    child,
+    stats: () =>
+      new Promise<ProcessStats>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${name} did not answer`)), 5000);
+        const onMessage = (message: { type?: string } & ProcessStats) => {
+          if (message.type !== "bench:stats") return;
+          clearTimeout(timer);
+          child.off("message", onMessage);
+          resolve({ roundTrips: message.roundTrips, rss: message.rss });
+        };
+        child.on("message", onMessage);
+        child.send("bench:stats");
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Round trips counted between two snapshots of several processes, by label. */
+export function roundTripDelta(before: readonly ProcessStats[], after: readonly ProcessStats[]): Record<string, number> {
+  const delta: Record<string, number> = {};
+  after.forEach((stats, i) => {
+    for (const [label, n] of Object.entries(stats.roundTrips)) {
+      const d = n - (before[i]?.roundTrips[label] ?? 0);
+      if (d > 0) delta[label] = (delta[label] ?? 0) + d;
+    }
+  });
+  return delta;
+}

@@ -1,0 +1,41 @@
+/**
+ * The benchmark's in-process reference: the same modules as the real system (token check,
+ * validation, directory read, policy, presign, result + audit write) in one Koa process, with the
+ * sign job run directly instead of through the queue. queued ÷ reference is the queue hop's cost.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp } from "../../api/app.js";
+import { createTokenVerifier, loadVerificationKeys } from "../../api/tokens.js";
+import { loadConfig } from "../../shared/config.js";
+import { keys as makeKeys } from "../../shared/keys.js";
+import { createLogger } from "../../shared/log.js";
+import { createRedis } from "../../shared/redis.js";
+import { createPresigner } from "../../worker/presign.js";
+import { signJob, type SignContext } from "../../worker/sign.js";
+
+const config = loadConfig();
+const log = createLogger("reference", config.logLevel);
+const keys = makeKeys(config.keyPrefix, config.auditStream);
+const redis = createRedis(config.redisUrl, "command", log);
+const ctx: SignContext = {
+  redis: createRedis(config.redisUrl, "worker", log),
+  keys,
+  presign: createPresigner(config.s3),
+  ttlSeconds: config.signedUrlTtlSeconds,
+  auditRetentionDays: config.auditRetentionDays,
+  log,
+};
+const app = createApp({
+  sign: async (jobId, data) => ({ result: await signJob(ctx, jobId, data), timedOut: false }),
+  instanceId: "reference",
+  requestTimeoutMs: config.requestTimeoutMs,
+  log,
+  redis,
+  keys,
+  verifyToken: createTokenVerifier(config.jwt, loadVerificationKeys(config.jwt)),
+});
+const server = createServer(app.callback()).listen(config.port, () => {
+  log.info({ port: (server.address() as AddressInfo).port }, "reference listening");
+});
+process.on("SIGTERM", () => server.close(() => process.exit(0)));

@@ -1,0 +1,74 @@
+/**
+ * The benchmark's own parts: the seeded directory and request mix it drives, whose expected
+ * statuses must be what the service really answers, and the counter of Redis round trips.
+ */
+import { once } from "node:events";
+import { expect } from "chai";
+import { writeDirectory } from "../shared/directory-store.js";
+import { startProcess } from "../scripts/bench/processes.js";
+import { buildDirectory, buildRequests, DEFAULT_SIZE, type SeedSize } from "../scripts/bench/seed.js";
+import { startStack, TEST_SECRET, type Stack } from "./support/stack.js";
+
+describe("benchmark", () => {
+  describe("the seeded directory and request mix", () => {
+    const seed = buildDirectory();
+    const specs = buildRequests(seed, TEST_SECRET);
+
+    it("holds at least 100k attachments and 1k actors, of every kind", () => {
+      expect(seed.attachments.length).to.be.at.least(100_000);
+      expect(seed.actors.length).to.be.at.least(1000);
+      const kinds = new Set(seed.actors.map((a) => (a.type === "user" ? `user:${a.record.userType}` : a.type)));
+      expect([...kinds].sort()).to.deep.equal(["client", "customer", "user:department", "user:global"]);
+      const apps = new Set(seed.attachments.map((a) => a.app));
+      expect([...apps].sort()).to.deep.equal(["calltrack", "email", "task"]);
+    });
+
+    it("asks for at least 70% issued URLs and includes every other outcome", () => {
+      const count = (outcome: string) => specs.filter((s) => s.outcome === outcome).length;
+      expect(count("issued") / specs.length).to.be.at.least(0.7);
+      for (const outcome of ["blocked", "denied", "not_found", "invalid"]) expect(count(outcome), outcome).to.be.greaterThan(0);
+    });
+  });
+
+  describe("against the running service", () => {
+    const small: SeedSize = { ...DEFAULT_SIZE, activities: 500, attachments: 2000 };
+    let stack: Stack;
+    before(async () => {
+      stack = await startStack();
+    });
+    after(async () => stack.close());
+
+    it("gets, for every request of a mix, the status the benchmark expects", async () => {
+      const seed = buildDirectory(small);
+      await writeDirectory(stack.redis, stack.keys, seed.entries);
+      const specs = buildRequests(seed, TEST_SECRET, 400);
+      const statuses = await Promise.all(
+        specs.map(async (spec) => {
+          const res = await fetch(`${stack.api.url}/assets/predownload`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", Authorization: `Bearer ${spec.token}` },
+            body: spec.body,
+          });
+          await res.body?.cancel();
+          return res.status;
+        }),
+      );
+      const mismatched = specs.filter((spec, i) => statuses[i] !== spec.status).map((spec, i) => `${spec.outcome}: expected ${spec.status}, got ${statuses[i]}`);
+      expect(mismatched).to.deep.equal([]);
+    });
+  });
+
+  describe("the round-trip counter", () => {
+    it("counts a command, a pipeline, a MULTI/EXEC and a script call once each", async () => {
+      const child = startProcess("fixture", "test/fixtures/round-trips.ts", { REDIS_URL: process.env.REDIS_URL! });
+      try {
+        const [message] = (await once(child.child, "message")) as [unknown];
+        expect(message).to.equal("fixture:done");
+        const { roundTrips } = await child.stats();
+        expect(roundTrips).to.include({ set: 1, "pipeline[get,get,get]": 1, "multi[incr,expire]": 1, "script:fixtureEcho": 1, del: 1 });
+      } finally {
+        await child.stop();
+      }
+    });
+  });
+});
