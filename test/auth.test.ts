@@ -50,11 +50,28 @@ describe("authentication with an HS256 secret", () => {
     expect(res.headers.get("WWW-Authenticate")).to.equal("Bearer");
   });
 
-  it("answers 401-104 for another scheme or a malformed bearer value", async () => {
-    for (const header of ["Basic YWxhZGRpbjpvcGVuc2VzYW1l", "Bearer", "Bearer not-a-jwt", `bearer  ${sign({})} extra`]) {
+  it("accepts the Bearer scheme in any case (RFC 7235)", async () => {
+    for (const scheme of ["bearer", "BEARER", "bEaReR"]) {
+      const res = await stack.post(BODY, { headers: { Authorization: `${scheme} ${sign({})}` } });
+      expect(res.status, scheme).to.equal(200);
+    }
+  });
+
+  it("answers 401-104 with a bare Bearer challenge for another scheme or an empty bearer value", async () => {
+    for (const header of ["Basic YWxhZGRpbjpvcGVuc2VzYW1l", "Token abc.def.ghi", "Bearer", "Bearer:abc", `Bearer${sign({})}`]) {
       const res = await stack.post(BODY, { headers: { Authorization: header } });
       expect(res.status, header).to.equal(401);
       expect(((await res.json()) as { code: string }).code, header).to.equal("401-104");
+      expect(res.headers.get("WWW-Authenticate"), header).to.equal("Bearer");
+    }
+  });
+
+  it("answers 401-101 with error=\"invalid_token\" for a presented bearer token that is malformed", async () => {
+    for (const header of ["Bearer abc", "Bearer a.b", "bearer not-a-jwt", "Bearer a.b.c.d", "Bearer a b c", `Bearer  ${sign({})} extra`, `BEARER ${sign({})}=`]) {
+      const res = await stack.post(BODY, { headers: { Authorization: header } });
+      expect(res.status, header).to.equal(401);
+      expect(((await res.json()) as { code: string }).code, header).to.equal("401-101");
+      expect(res.headers.get("WWW-Authenticate"), header).to.equal('Bearer error="invalid_token"');
     }
   });
 

@@ -2,18 +2,24 @@ import type { Middleware } from "koa";
 import { ApiError } from "../../shared/errors.js";
 import { TokenError, type VerifyToken } from "../tokens.js";
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+/** `credentials = auth-scheme [ 1*SP token68 ]` (RFC 7235 §2.1); the scheme is case-insensitive. */
+const CREDENTIALS = /^(\S+)(?:\s+([\s\S]*))?$/;
+/** A JWS in compact serialization: three base64url segments (RFC 7515 §7.1). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
-/** Resolves the bearer token to `ctx.state.actor`; 401-104 without a usable header, 401-101 for a bad token. */
+/**
+ * Resolves the bearer token to `ctx.state.actor`. 401-104 with a bare `Bearer` challenge when no
+ * bearer token is presented (no header, another scheme, an empty value); 401-101 with
+ * `error="invalid_token"` (RFC 6750 §3.1) for a presented token that is malformed or refused.
+ */
 export function authenticate(verify: VerifyToken): Middleware {
   return async function authenticateMiddleware(ctx, next) {
-    const header = ctx.get("Authorization");
-    const match = BEARER.exec(header);
-    if (match === null) {
-      throw new ApiError("401-104", [], { "WWW-Authenticate": header === "" ? "Bearer" : 'Bearer error="invalid_request"' });
-    }
+    const match = CREDENTIALS.exec(ctx.get("Authorization"));
+    const token = match?.[1]!.toLowerCase() === "bearer" ? (match[2] ?? "") : "";
+    if (token === "") throw new ApiError("401-104", [], { "WWW-Authenticate": "Bearer" });
     try {
-      ctx.state.actor = verify(match[1]!);
+      if (!COMPACT_JWS.test(token)) throw new TokenError("malformed token");
+      ctx.state.actor = verify(token);
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       ctx.state.authFailure = error.message;

@@ -16,7 +16,7 @@ const STANDARD_HEADERS = {
 };
 
 const EXTRA_HEADERS: Partial<Record<number, Record<string, ReturnType<typeof header>>>> = {
-  401: { "WWW-Authenticate": header('`Bearer`; `Bearer error="invalid_token"` when a token was presented, `Bearer error="invalid_request"` when the header is malformed', { type: "string", pattern: "^Bearer( error=\"(invalid_token|invalid_request)\")?$" }) },
+  401: { "WWW-Authenticate": header('`Bearer error="invalid_token"` when a bearer token was presented (401-101, a malformed one included); a bare `Bearer` otherwise (401-104)', { type: "string", enum: ["Bearer", 'Bearer error="invalid_token"'] }) },
   405: { Allow: header("The methods the resource allows", { type: "string" }) },
   429: { "Retry-After": header("Seconds to wait before retrying", { type: "string", pattern: "^\\d+$" }, false) },
   503: { "Retry-After": header("Seconds to wait before retrying", { type: "string", pattern: "^\\d+$" }) },
