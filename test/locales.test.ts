@@ -140,6 +140,14 @@ describe("Languages", () => {
       ["*", "en-US"],
       ["tlh, *;q=0.1", "en-US"],
       ["*, ja;q=0.5", "ja-JP"],
+      ["en;q=0, *", "es-ES"],
+      ["*;q=0.5, en;q=0", "es-ES"],
+      ["en-US;q=0, *", "es-ES"],
+      ["en, *;q=0", "en-US"],
+      ["en;q=0, es-ES;q=0, fr;q=0, *", "it-IT"],
+      ["EN-us;q=0, es;q=0, *;q=0.3", "fr-FR"],
+      ["en-GB;q=0, *", "en-US"],
+      ["pt;q=0, pt-PT;q=0.5", "pt-PT"],
       ["sv;q=oops, da;q=0.3", "da-DK"],
       ["  pt-BR ; q=1.000 ", "pt-BR"],
     ];
@@ -149,7 +157,7 @@ describe("Languages", () => {
       });
     }
 
-    for (const header of ["tlh", "xx-YY, x-klingon", "en;q=0", "*;q=0", "de;q=2", "en-US;q=0, *"]) {
+    for (const header of ["tlh", "xx-YY, x-klingon", "en;q=0", "*;q=0", "de;q=2", "fr-FR;q=0, fr"]) {
       it(`answers 406-100 in en-US for Accept-Language: ${JSON.stringify(header)}, in the negotiated media type`, async () => {
         for (const accept of ["application/json", "application/xml"]) {
           const res = await stack.post(BODY, { headers: { "Accept-Language": header, Accept: accept, "X-egain-error-message": "yes" } });

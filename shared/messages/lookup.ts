@@ -17,13 +17,15 @@ interface Range {
 
 /**
  * The locale to answer in for an `Accept-Language` value; an empty value means {@link DEFAULT_LOCALE}.
- * `*` stands for any language, so it yields the default locale when nothing more specific matches.
- * A locale the caller marks `q=0` is never chosen. Undefined when nothing acceptable is supported.
+ * `*` stands for any language: when no more specific range yields a locale, it yields the first
+ * of {@link LOCALES} that the caller does not refuse. A locale is refused when the most specific
+ * range matching it (RFC 4647 basic filtering: `en` matches `en-US`, `*` matches all) has `q=0`.
+ * Undefined when nothing acceptable is supported.
  */
 export function lookupLocale(header: string): Locale | undefined {
   if (header.trim() === "") return DEFAULT_LOCALE;
   const ranges = parseRanges(header);
-  const refused = new Set(ranges.filter((r) => r.q === 0).map((r) => r.tag));
+  const acceptable = (locale: Locale) => qualityFor(ranges, locale) !== 0;
   let anyLanguage = false;
   for (const range of ranges.filter((r) => r.q > 0).sort((a, b) => b.q - a.q || a.order - b.order)) {
     if (range.tag === "*") {
@@ -31,9 +33,23 @@ export function lookupLocale(header: string): Locale | undefined {
       continue;
     }
     const found = lookupRange(range.tag);
-    if (found !== undefined && !refused.has(found.toLowerCase())) return found;
+    if (found !== undefined && acceptable(found)) return found;
   }
-  return anyLanguage && !refused.has(DEFAULT_LOCALE.toLowerCase()) ? DEFAULT_LOCALE : undefined;
+  return anyLanguage ? LOCALES.find(acceptable) : undefined;
+}
+
+/**
+ * The q-value the caller gives a locale: that of the most specific range matching it (RFC 9110
+ * §12.5.4), the first written among equally specific ones; undefined when no range matches it.
+ */
+function qualityFor(ranges: readonly Range[], locale: Locale): number | undefined {
+  const tag = locale.toLowerCase();
+  let best: { q: number; specificity: number } | undefined;
+  for (const range of ranges) {
+    const specificity = range.tag === "*" ? 0 : tag === range.tag || tag.startsWith(`${range.tag}-`) ? range.tag.split("-").length : -1;
+    if (specificity >= 0 && (best === undefined || specificity > best.specificity)) best = { q: range.q, specificity };
+  }
+  return best?.q;
 }
 
 function lookupRange(tag: string): Locale | undefined {
