@@ -46,6 +46,12 @@ describe("HTTP contract", () => {
       ["an altId that is too long", { ...BODY, altId: "x".repeat(129) }, "400-152", ["altId"]],
       ["an altId that is a number", { ...BODY, altId: 42 }, "400-152", ["altId"]],
       ["a null app", { ...BODY, app: null }, "400-152", ["app"]],
+      ["a null altId", { ...BODY, altId: null }, "400-152", ["altId"]],
+      ["a null fileName (only contentId, encodingType and charset may be null)", { ...BODY, fileName: null }, "400-152", ["fileName"]],
+      ["a null size", { ...BODY, size: null }, "400-152", ["size"]],
+      ["a null inline", { ...BODY, inline: null }, "400-152", ["inline"]],
+      ["a null link", { ...BODY, link: null }, "400-152", ["link"]],
+      ["a contentId that is a number", { ...BODY, contentId: 1 }, "400-152", ["contentId"]],
     ];
     for (const [name, body, code, attributes] of cases) {
       it(`refuses ${name} with ${code}`, async () => {
@@ -80,6 +86,20 @@ describe("HTTP contract", () => {
         { token },
       );
       expect(res.status, await res.clone().text()).to.equal(200);
+    });
+
+    it("accepts null for contentId, encodingType and charset, as a 200 body carries them", async () => {
+      const res = await stack.post({ ...BODY, contentId: null, encodingType: null, charset: null }, { token });
+      expect(res.status, await res.clone().text()).to.equal(200);
+    });
+
+    it("accepts a 200 body posted back as the request", async () => {
+      const first = await stack.post(BODY, { token });
+      expect(first.status).to.equal(200);
+      const answer = (await first.json()) as Record<string, unknown>;
+      expect(answer).to.include({ contentId: null, encodingType: null, charset: null });
+      const again = await stack.post(answer, { token });
+      expect(again.status, await again.clone().text()).to.equal(200);
     });
 
     it("refuses a body that is not an object with 400-103", async () => {

@@ -235,6 +235,11 @@ describe("OpenAPI document and contract", () => {
         { ...BODY, fileName: "x".repeat(1025) },
         { ...BODY, id: "x".repeat(129) },
         { ...BODY, messageText: "line\u2028break" },
+        { ...BODY, contentId: null, encodingType: null, charset: null },
+        { ...BODY, fileName: null },
+        { ...BODY, size: null },
+        { ...BODY, link: null },
+        { ...BODY, contentId: 7 },
       ];
       for (const body of bodies) {
         expect(validate(body), JSON.stringify(body)).to.equal(predownloadSchema.isValidSync(body, { abortEarly: false }));

@@ -9,6 +9,8 @@ const NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$";
 const SEED_NAME = "^[a-zA-Z0-9@ :._\\-&\\u00a0-\\u{10ffff}]+$";
 
 const text = (maxLength: number, description: string) => ({ type: "string", maxLength, pattern: NO_CONTROL, description });
+/** Like `text`, or null: the fields a 200 body may carry as null, so that it can be posted back. */
+const nullableText = (maxLength: number, description: string) => ({ ...text(maxLength, description), type: ["string", "null"] });
 const dateTime = (description: string) => ({ type: "string", format: "date-time", description });
 const nullable = (description: string) => ({ type: ["string", "null"], description });
 
@@ -31,11 +33,11 @@ export const PREDOWNLOAD_REQUEST = {
     app: { type: "string", enum: [...ATTACHMENT_APPS], description: "Application type" },
     type: { type: "string", enum: [...ATTACHMENT_TYPES], description: "Attachment type" },
     signedUrlExpiry: dateTime("Asks for an earlier expiry of the signed URL (UTC); clamped to the configured lifetime"),
-    encodingType: text(64, "Content-transfer-encoding of the attachment"),
-    charset: text(64, "Character-set encoding of the attachment"),
+    encodingType: nullableText(64, "Content-transfer-encoding of the attachment"),
+    charset: nullableText(64, "Character-set encoding of the attachment"),
     blocked: { type: "boolean", description: "Field to convey if the attachment is blocked" },
     inline: { type: "boolean", description: "Field to convey if the attachment is an inline attachment" },
-    contentId: text(1024, "Cid of the inline attachment"),
+    contentId: nullableText(1024, "Cid of the inline attachment"),
     contentUrl: text(4096, "Url of the content"),
     created: dateTime("Created time in GMT"),
     content: { type: "string", maxLength: 16384, description: "Content of the attachment" },

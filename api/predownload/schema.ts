@@ -1,6 +1,8 @@
 /**
  * The request body: the seed's Attachment schema. `app`, `type` and `altId` are required; the
  * other seed fields are optional and type-checked; no coercion; any other property is refused.
+ * `contentId`, `encodingType` and `charset` may also be null, as a 200 body carries them, so that
+ * a caller can post an answer's fields back.
  */
 import * as yup from "yup";
 import { ATTACHMENT_APPS, ATTACHMENT_TYPES } from "../../shared/attachment.js";
@@ -36,11 +38,11 @@ export const predownloadSchema = yup
     app: yup.string().typeError(WRONG_TYPE).oneOf(ATTACHMENT_APPS).required(),
     type: yup.string().typeError(WRONG_TYPE).oneOf(ATTACHMENT_TYPES).required(),
     signedUrlExpiry: dateTime(),
-    encodingType: text(64),
-    charset: text(64),
+    encodingType: text(64).nullable(),
+    charset: text(64).nullable(),
     blocked: yup.boolean().typeError(WRONG_TYPE),
     inline: yup.boolean().typeError(WRONG_TYPE),
-    contentId: text(1024),
+    contentId: text(1024).nullable(),
     contentUrl: text(4096),
     created: dateTime(),
     content: yup.string().typeError(WRONG_TYPE).max(16384).matches(WELL_FORMED),
