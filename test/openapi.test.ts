@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { expect } from "chai";
@@ -40,7 +41,11 @@ interface ResponseObject {
 interface OpenApi {
   readonly openapi: string;
   readonly paths: Record<string, Record<string, { responses: Record<string, ResponseObject>; requestBody: { content: Record<string, { schema: JsonSchema }> }; security: unknown[] }>>;
-  readonly components: { readonly schemas: Record<string, JsonSchema>; readonly securitySchemes: Record<string, { type: string; scheme: string }> };
+  readonly components: {
+    readonly schemas: Record<string, JsonSchema>;
+    readonly responses: Record<string, ResponseObject & { readonly description: string }>;
+    readonly securitySchemes: Record<string, { type: string; scheme: string }>;
+  };
 }
 
 const xmlParser = new XMLParser({ parseTagValue: false, trimValues: false, ignoreDeclaration: true, isArray: (name) => name === "detail" });
@@ -86,12 +91,12 @@ class Contract {
   }
 
   /**
-   * Checks status, media type, headers and body against the endpoint's operation (an unknown path
-   * answers with the same error schema and headers); resolves the body as JSON data.
+   * Checks status, media type, headers and body against the endpoint's operation, or against the
+   * given response object; resolves the body as JSON data.
    */
-  async check(res: Response): Promise<Record<string, unknown>> {
+  async check(res: Response, documented?: ResponseObject): Promise<Record<string, unknown>> {
     const text = await res.text();
-    const response = this.doc.paths["/assets/predownload"]?.post?.responses[String(res.status)];
+    const response = documented ?? this.doc.paths["/assets/predownload"]?.post?.responses[String(res.status)];
     expect(response, `status ${res.status} is documented: ${text}`).to.not.equal(undefined);
     for (const [name, header] of Object.entries(response!.headers)) {
       const value = res.headers.get(name);
@@ -187,10 +192,39 @@ describe("OpenAPI document and contract", () => {
       expect(res.headers.get("Allow")).to.equal("GET, HEAD");
     });
 
+    it("is a valid OpenAPI 3.1 document", async () => {
+      const result = await new Validator().validate(structuredClone(contract.doc) as unknown as Record<string, unknown>);
+      expect(result.errors, JSON.stringify(result.errors)).to.equal(undefined);
+      expect(result.valid).to.equal(true);
+    });
+
+    it("publishes patterns that are ECMA-262 without flags and mean the same with the Unicode flag", () => {
+      const patterns = new Set<string>();
+      (function collect(node: unknown): void {
+        if (Array.isArray(node)) node.forEach(collect);
+        else if (typeof node === "object" && node !== null) {
+          for (const [key, value] of Object.entries(node)) {
+            if (key === "pattern" && typeof value === "string") patterns.add(value);
+            else collect(value);
+          }
+        }
+      })(contract.doc);
+      expect(patterns.size).to.be.at.least(4);
+      const samples = ["a", "Report Q3.pdf", "ü", "\u00a0", "\u0085", "\u2028", "\ud7ff", "\ue000", "\uffff", "😀", "a😀b", "\u{10ffff}", "\ud800", "\udc00", "a\ud83d", "\ude00\ud83d", "\u0007", "2026-11-28T03:10:00.000Z", "a.b:c_d-e&f@g h", "<", ""];
+      for (const pattern of patterns) {
+        const plain = new RegExp(pattern);
+        const unicode = new RegExp(pattern, "u");
+        for (const sample of samples) expect(plain.test(sample), `${pattern} on ${JSON.stringify(sample)}`).to.equal(unicode.test(sample));
+      }
+    });
+
     it("documents every error code, both media types on every response, and the security schemes", () => {
       const operation = contract.doc.paths["/assets/predownload"]!.post!;
       const documented = JSON.stringify(operation.responses);
       for (const code of ERROR_CODES.filter((c) => c !== "404-101")) expect(documented).to.include(code);
+      const unknownRoute = contract.doc.components.responses.UnknownRoute!;
+      expect(unknownRoute.description).to.include("404-101");
+      expect(Object.keys(unknownRoute.content)).to.deep.equal([...FORMATS]);
       for (const [status, response] of Object.entries(operation.responses)) {
         expect(Object.keys(response.content), status).to.deep.equal([...FORMATS]);
         expect(Object.keys(response.headers), status).to.include.members(["X-Request-Id", "Cache-Control", "X-Content-Type-Options", "Content-Language"]);
@@ -203,8 +237,13 @@ describe("OpenAPI document and contract", () => {
       expect(contract.doc.components.securitySchemes.oAuthClient).to.include({ type: "http", scheme: "bearer" });
     });
 
-    it("has a request schema that accepts and refuses exactly what the service's validation does", () => {
-      const validate = contract.validator(contract.doc.paths["/assets/predownload"]!.post!.requestBody.content["application/json"]!.schema);
+    it("has a request schema that accepts and refuses exactly what the service's validation does, with or without the Unicode flag", () => {
+      const schema = contract.doc.paths["/assets/predownload"]!.post!.requestBody.content["application/json"]!.schema;
+      const withoutFlag = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, unicodeRegExp: false });
+      ajvFormats.default(withoutFlag);
+      withoutFlag.addKeyword("xml");
+      for (const [name, component] of Object.entries(contract.doc.components.schemas)) withoutFlag.addSchema(component, `#/components/schemas/${name}`);
+      const validators = { unicode: contract.validator(schema), plain: withoutFlag.compile(schema) };
       const bodies: unknown[] = [
         BODY,
         { ...BODY, name: "Quarterly report: Q3 & Q4 - final_v2 ü 😀.pdf", size: 0, inline: true, blocked: false, created: "2026-11-01T10:00:00.000+01:00" },
@@ -240,9 +279,23 @@ describe("OpenAPI document and contract", () => {
         { ...BODY, size: null },
         { ...BODY, link: null },
         { ...BODY, contentId: 7 },
+        { ...BODY, name: "😀.pdf" },
+        { ...BODY, name: "\u{10ffff}" },
+        { ...BODY, name: "\u0085.pdf" },
+        { ...BODY, name: "a\ud800.pdf" },
+        { ...BODY, name: "a\udc00" },
+        { ...BODY, name: "\ude00\ud83d" },
+        { ...BODY, altId: "att-😀" },
+        { ...BODY, altId: "att\ud800" },
+        { ...BODY, altId: "\udfff" },
+        { ...BODY, fileName: "x\ud83d.pdf" },
+        { ...BODY, content: "bell\u0007 and 😀" },
+        { ...BODY, content: "lone \ud800 high" },
+        { ...BODY, content: "lone \udc00 low" },
       ];
       for (const body of bodies) {
-        expect(validate(body), JSON.stringify(body)).to.equal(predownloadSchema.isValidSync(body, { abortEarly: false }));
+        const expected = predownloadSchema.isValidSync(body, { abortEarly: false });
+        for (const [mode, validate] of Object.entries(validators)) expect(validate(body), `${mode} ${JSON.stringify(body)}`).to.equal(expected);
       }
     });
   });
@@ -287,7 +340,7 @@ describe("OpenAPI document and contract", () => {
           const expected: Format = code === "406-101" ? "application/json" : format;
           expect(res.status).to.equal(Number(code.slice(0, 3)));
           expect(res.headers.get("Content-Type")).to.equal(`${expected}; charset=utf-8`);
-          const body = await contract.check(res);
+          const body = await contract.check(res, code === "404-101" ? contract.doc.components.responses.UnknownRoute : undefined);
           expect(body.code).to.equal(code);
           expect(body.userMessage).to.be.a("string");
           if (code === "500-100") expect(JSON.stringify(body)).not.to.match(/secret|redis|10\.0\.0\.9/);

@@ -55,7 +55,9 @@ function errorResponses(codes: readonly ErrorCode[]) {
   );
 }
 
-const PREDOWNLOAD_CODES = ERROR_CODES.filter((code) => code !== "404-101");
+/** Answered for a path no route serves, so by no operation of the document. */
+const UNKNOWN_ROUTE_CODE: ErrorCode = "404-101";
+const PREDOWNLOAD_CODES = ERROR_CODES.filter((code) => code !== UNKNOWN_ROUTE_CODE);
 
 /** The document served at `GET /openapi.json`. */
 export const OPENAPI_DOCUMENT = {
@@ -66,7 +68,8 @@ export const OPENAPI_DOCUMENT = {
     description:
       "Decides whether the caller may download an attachment and answers with a short-lived signed URL. " +
       `Every answer, errors included, is in the media type chosen from Accept (${MEDIA_TYPES.join(" or ")}; JSON by default) ` +
-      `and in the locale chosen from Accept-Language (${DEFAULT_LOCALE} by default).`,
+      `and in the locale chosen from Accept-Language (${DEFAULT_LOCALE} by default). ` +
+      `A path that is not in this document answers ${UNKNOWN_ROUTE_CODE} (components/responses/UnknownRoute).`,
   },
   paths: {
     "/assets/predownload": {
@@ -106,6 +109,13 @@ export const OPENAPI_DOCUMENT = {
   },
   components: {
     schemas: { PredownloadRequest: PREDOWNLOAD_REQUEST, Attachment: ATTACHMENT, Error: ERROR },
+    responses: {
+      UnknownRoute: {
+        description: `Not Found: ${UNKNOWN_ROUTE_CODE}, for any method on a path that is not in this document; details name the path`,
+        headers: STANDARD_HEADERS,
+        content: content(ref("Error")),
+      },
+    },
     securitySchemes: {
       oAuthUser: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A token whose `actor` claim is `user` or `customer`" },
       oAuthClient: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A token whose `actor` claim is `client`" },

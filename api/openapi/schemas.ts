@@ -1,12 +1,13 @@
 /**
  * The JSON Schemas of the OpenAPI document: the request body exactly as `predownload/schema.ts`
- * checks it, the attachment answer and the error body. Patterns are ECMA-262 with the Unicode flag.
+ * checks it, the attachment answer and the error body. Patterns are the validation's own: ECMA-262
+ * without flags, meaning the same with the Unicode flag.
  */
 import { ATTACHMENT_APPS, ATTACHMENT_TYPES } from "../../shared/attachment.js";
 import { ERROR_CODES } from "../../shared/errors.js";
+import { PLAIN_TEXT, SEED_NAME, WELL_FORMED } from "../predownload/schema.js";
 
-const NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$";
-const SEED_NAME = "^[a-zA-Z0-9@ :._\\-&\\u00a0-\\u{10ffff}]+$";
+const NO_CONTROL = PLAIN_TEXT.source;
 
 const text = (maxLength: number, description: string) => ({ type: "string", maxLength, pattern: NO_CONTROL, description });
 /** Like `text`, or null: the fields a 200 body may carry as null, so that it can be posted back. */
@@ -27,7 +28,7 @@ export const PREDOWNLOAD_REQUEST = {
       properties: { rel: text(64, "Link relation"), href: text(2048, "Link target") },
     },
     fileName: text(1024, "File name of the attachment"),
-    name: { type: "string", minLength: 1, maxLength: 255, pattern: SEED_NAME, description: "Name of file with extension" },
+    name: { type: "string", minLength: 1, maxLength: 255, pattern: SEED_NAME.source, description: "Name of file with extension" },
     contentType: text(255, "Mime-type of the attachment"),
     size: { type: "integer", format: "int64", minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "Attachment size in bytes" },
     app: { type: "string", enum: [...ATTACHMENT_APPS], description: "Application type" },
@@ -40,7 +41,7 @@ export const PREDOWNLOAD_REQUEST = {
     contentId: nullableText(1024, "Cid of the inline attachment"),
     contentUrl: text(4096, "Url of the content"),
     created: dateTime("Created time in GMT"),
-    content: { type: "string", maxLength: 16384, description: "Content of the attachment" },
+    content: { type: "string", maxLength: 16384, pattern: WELL_FORMED.source, description: "Content of the attachment" },
     messageText: text(4096, "Informational text about the attachment"),
     id: text(128, "ID of the attachment"),
     altId: { type: "string", minLength: 1, maxLength: 128, pattern: NO_CONTROL, description: "Alternate ID of the attachment" },
