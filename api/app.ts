@@ -7,7 +7,7 @@ import { authenticate } from "./middleware/authenticate.js";
 import { jsonBody } from "./middleware/json-body.js";
 import { negotiate } from "./middleware/negotiate.js";
 import { requestId } from "./middleware/request-id.js";
-import { openApiDocument } from "./openapi/route.js";
+import { jsonOnly, openApiDocument } from "./openapi/route.js";
 import { auditRefusals } from "./predownload/audit.js";
 import { allowMethods, noQueryParameters, predownload, validate, type PredownloadDeps } from "./predownload/route.js";
 import type { VerifyToken } from "./tokens.js";
@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps): Koa {
     validate(),
     predownload(deps),
   );
-  router.all("/openapi.json", negotiate(), allowMethods("GET", "HEAD"), openApiDocument());
+  router.all("/openapi.json", jsonOnly(), allowMethods("GET", "HEAD"), openApiDocument());
 
   app.use(requestId());
   app.use(standardHeaders());

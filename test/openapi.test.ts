@@ -15,6 +15,7 @@ import { negotiate } from "../api/middleware/negotiate.js";
 import { requestId } from "../api/middleware/request-id.js";
 import { predownloadSchema } from "../api/predownload/schema.js";
 import { ApiError, ERROR_CODES } from "../shared/errors.js";
+import { errorMessages, MESSAGES } from "../shared/messages/catalog.js";
 import { createLogger } from "../shared/log.js";
 import { activity, attachment, client, department, departmentUser, globalUser } from "./support/factories.js";
 import { startStack, type Stack } from "./support/stack.js";
@@ -175,6 +176,8 @@ describe("OpenAPI document and contract", () => {
   });
 
   describe("the document", () => {
+    const documentResponse = (status: string) => contract.doc.paths["/openapi.json"]!.get!.responses[status]!;
+
     it("is served as JSON at GET /openapi.json with the standard headers", async () => {
       const res = await fetch(`${stack.api.url}/openapi.json`);
       expect(res.status).to.equal(200);
@@ -186,11 +189,42 @@ describe("OpenAPI document and contract", () => {
       expect(contract.doc.openapi).to.equal("3.1.0");
     });
 
-    it("answers 405-100 with Allow for another method on /openapi.json", async () => {
-      const res = await fetch(`${stack.api.url}/openapi.json`, { method: "DELETE" });
+    it("answers 405-100 with Allow for another method on /openapi.json, in JSON and en-US", async () => {
+      const res = await fetch(`${stack.api.url}/openapi.json`, { method: "DELETE", headers: { "Accept-Language": "ja-JP" } });
       expect(res.status).to.equal(405);
       expect(res.headers.get("Allow")).to.equal("GET, HEAD");
+      expect(res.headers.get("Content-Language")).to.equal("en-US");
+      const body = await contract.check(res, documentResponse("405"));
+      expect(body.developerMessage).to.equal(errorMessages("en-US", "405-100", [{ key: "method", value: "DELETE" }, { key: "allowed", value: "GET, HEAD" }]).developerMessage);
     });
+
+    for (const accept of ["application/xml", "text/html", "*/*, application/json;q=0", "application/xml, text/*;q=0.5"]) {
+      it(`answers 406-101 in JSON on /openapi.json for Accept: ${accept}`, async () => {
+        const res = await fetch(`${stack.api.url}/openapi.json`, { headers: { Accept: accept, "Accept-Language": "de-DE" } });
+        expect(res.status).to.equal(406);
+        expect(res.headers.get("Content-Type")).to.equal("application/json; charset=utf-8");
+        expect(res.headers.get("Content-Language")).to.equal("en-US");
+        const body = await contract.check(res, documentResponse("406"));
+        expect(body).to.deep.include({ code: "406-101", developerMessage: MESSAGES["en-US"].errors["406-101"].developerMessage, details: [{ key: "header", value: "Accept" }] });
+      });
+    }
+
+    for (const accept of ["application/json", "*/*", "application/*", "application/xml, application/json;q=0.1"]) {
+      it(`serves the document for Accept: ${accept}`, async () => {
+        const res = await fetch(`${stack.api.url}/openapi.json`, { headers: { Accept: accept } });
+        expect(res.status).to.equal(200);
+        expect((await contract.check(res, documentResponse("200"))).openapi).to.equal("3.1.0");
+      });
+    }
+
+    for (const language of ["ja-JP", "tlh", "*;q=0", "en;q=0, fr"]) {
+      it(`ignores Accept-Language: ${language} on /openapi.json and answers in en-US`, async () => {
+        const res = await fetch(`${stack.api.url}/openapi.json`, { headers: { "Accept-Language": language } });
+        expect(res.status).to.equal(200);
+        expect(res.headers.get("Content-Language")).to.equal("en-US");
+        await contract.check(res, documentResponse("200"));
+      });
+    }
 
     it("is a valid OpenAPI 3.1 document", async () => {
       const result = await new Validator().validate(structuredClone(contract.doc) as unknown as Record<string, unknown>);

@@ -43,15 +43,16 @@ export function negotiated(ctx: Context): { readonly mediaType: MediaType; reado
 }
 
 /**
- * The media type to answer with for an `Accept` value (RFC 9110 §12.5.1): each available type takes
- * the q-value of the most specific range that matches it; the highest q wins, then the more
- * specific match, then the range the caller wrote first, then JSON. An empty value means JSON.
+ * The media type to answer with for an `Accept` value (RFC 9110 §12.5.1), among `available` (all
+ * of {@link MEDIA_TYPES} unless narrowed): each takes the q-value of the most specific range that
+ * matches it; the highest q wins, then the more specific match, then the range the caller wrote
+ * first, then the order of `available`. An empty value means the first available type.
  */
-function chooseMediaType(header: string): MediaType | undefined {
-  if (header.trim() === "") return MEDIA_TYPES[0];
+export function chooseMediaType(header: string, available: readonly MediaType[] = MEDIA_TYPES): MediaType | undefined {
+  if (header.trim() === "") return available[0];
   const ranges = parseMediaRanges(header);
   let best: { type: MediaType; q: number; specificity: number; order: number } | undefined;
-  for (const type of MEDIA_TYPES) {
+  for (const type of available) {
     const match = mostSpecificMatch(ranges, type);
     if (match === undefined || match.q === 0) continue;
     if (best === undefined || match.q > best.q || (match.q === best.q && (match.specificity > best.specificity || (match.specificity === best.specificity && match.order < best.order)))) {

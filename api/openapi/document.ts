@@ -1,7 +1,7 @@
 /** The OpenAPI 3.1 document of the service, built once from the catalog, the locales and the schemas. */
 import { ERROR_CODES, ERROR_CATALOG, type ErrorCode } from "../../shared/errors.js";
 import { DEFAULT_LOCALE, LOCALES } from "../../shared/messages/locales.js";
-import { MEDIA_TYPES } from "../middleware/negotiate.js";
+import { MEDIA_TYPES, type MediaType } from "../middleware/negotiate.js";
 import { ATTACHMENT, ERROR, PREDOWNLOAD_REQUEST } from "./schemas.js";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -14,6 +14,9 @@ const STANDARD_HEADERS = {
   "Content-Language": header("The locale of the messages in the body", { type: "string", enum: [...LOCALES] }),
   Vary: header("Answers depend on the negotiated media type and language", { const: "Accept, Accept-Language" }),
 };
+
+/** The document's own resource exists in en-US only. */
+const DOCUMENT_HEADERS = { ...STANDARD_HEADERS, "Content-Language": header("Always en-US: the document exists in English only", { const: DEFAULT_LOCALE }) };
 
 const EXTRA_HEADERS: Partial<Record<number, Record<string, ReturnType<typeof header>>>> = {
   401: { "WWW-Authenticate": header('`Bearer error="invalid_token"` when a bearer token was presented (401-101, a malformed one included); a bare `Bearer` otherwise (401-104)', { type: "string", enum: ["Bearer", 'Bearer error="invalid_token"'] }) },
@@ -36,20 +39,23 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   503: "Service Unavailable",
 };
 
-function content(schema: Record<string, unknown>) {
-  return Object.fromEntries(MEDIA_TYPES.map((type) => [type, { schema }]));
+function content(schema: Record<string, unknown>, mediaTypes: readonly MediaType[] = MEDIA_TYPES) {
+  return Object.fromEntries(mediaTypes.map((type) => [type, { schema }]));
 }
 
-function errorResponses(codes: readonly ErrorCode[]) {
+const NOTES: Partial<Record<ErrorCode, string>> = { "406-100": "in en-US", "406-101": "always in JSON" };
+
+/** One response per status, naming its codes; `mediaTypes` for a resource that has fewer than all. */
+function errorResponses(codes: readonly ErrorCode[], mediaTypes: readonly MediaType[] = MEDIA_TYPES, standardHeaders: typeof STANDARD_HEADERS = STANDARD_HEADERS) {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(ERROR_CATALOG[code].status, [...(byStatus.get(ERROR_CATALOG[code].status) ?? []), code]);
   return Object.fromEntries(
     [...byStatus].map(([status, list]) => [
       String(status),
       {
-        description: `${STATUS_TEXT[status] ?? "Error"}: ${list.join(", ")}${status === 406 ? " (406-101 always in JSON; 406-100 in en-US)" : ""}`,
-        headers: { ...STANDARD_HEADERS, ...EXTRA_HEADERS[status] },
-        content: content(ref("Error")),
+        description: `${STATUS_TEXT[status] ?? "Error"}: ${list.map((code) => (NOTES[code] === undefined ? code : `${code} (${NOTES[code]})`)).join(", ")}`,
+        headers: { ...standardHeaders, ...EXTRA_HEADERS[status] },
+        content: content(ref("Error"), mediaTypes),
       },
     ]),
   );
@@ -103,6 +109,23 @@ export const OPENAPI_DOCUMENT = {
             content: content(ref("Attachment")),
           },
           ...errorResponses(PREDOWNLOAD_CODES),
+        },
+      },
+    },
+    "/openapi.json": {
+      get: {
+        operationId: "openApiDocument",
+        summary: "This document",
+        description:
+          "JSON and en-US only: an Accept that does not admit application/json answers 406-101, Accept-Language is not consulted, " +
+          "and every answer, errors included, is in JSON and en-US. Also HEAD; any other method answers 405-100 with Allow.",
+        responses: {
+          "200": {
+            description: "The OpenAPI 3.1 document",
+            headers: DOCUMENT_HEADERS,
+            content: { "application/json": { schema: { type: "object", required: ["openapi"], properties: { openapi: { const: "3.1.0" } } } } },
+          },
+          ...errorResponses(["405-100", "406-101"], ["application/json"], DOCUMENT_HEADERS),
         },
       },
     },
