@@ -2,10 +2,15 @@
 import Router from "@koa/router";
 import Koa from "koa";
 import { ApiError } from "../shared/errors.js";
+import type { RateLimiter } from "../shared/rate-limit.js";
+import { live, metricsEndpoint, ready } from "./health.js";
+import type { ApiMetrics } from "./metrics.js";
 import { errors, standardHeaders } from "./middleware/errors.js";
 import { authenticate } from "./middleware/authenticate.js";
 import { jsonBody } from "./middleware/json-body.js";
 import { negotiate } from "./middleware/negotiate.js";
+import { observe } from "./middleware/observe.js";
+import { rateLimit } from "./middleware/rate-limit.js";
 import { requestId } from "./middleware/request-id.js";
 import { jsonOnly, openApiDocument } from "./openapi/route.js";
 import { auditRefusals } from "./predownload/audit.js";
@@ -14,12 +19,18 @@ import type { VerifyToken } from "./tokens.js";
 import type { Redis } from "ioredis";
 import type { Keys } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
+import type { Registry } from "prom-client";
 
 export interface AppDeps extends PredownloadDeps {
   readonly log: Logger;
   readonly redis: Redis;
   readonly keys: Keys;
   readonly verifyToken: VerifyToken;
+  readonly rateLimiter: RateLimiter;
+  readonly metrics: ApiMetrics;
+  readonly registry: Registry;
+  /** How long a readiness probe waits for Redis. */
+  readonly redisTimeoutMs: number;
 }
 
 /**
@@ -36,14 +47,19 @@ export function createApp(deps: AppDeps): Koa {
     allowMethods("POST"),
     noQueryParameters(),
     authenticate(deps.verifyToken),
+    rateLimit(deps.rateLimiter),
     jsonBody(),
     validate(),
     predownload(deps),
   );
   router.all("/openapi.json", jsonOnly(), allowMethods("GET", "HEAD"), openApiDocument());
+  router.all("/health/live", allowMethods("GET", "HEAD"), live());
+  router.all("/health/ready", allowMethods("GET", "HEAD"), ready(deps.redis, deps.keys, deps.redisTimeoutMs));
+  router.all("/metrics", allowMethods("GET", "HEAD"), metricsEndpoint(deps.registry));
 
   app.use(requestId());
   app.use(standardHeaders());
+  app.use(observe(deps.metrics, deps.log));
   app.use(errors(deps.log));
   app.use(router.routes());
   app.use(negotiate());

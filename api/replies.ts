@@ -10,6 +10,8 @@ import type { Redis } from "ioredis";
 import { SIGN_JOB, type SignJobData, type SignJobName, type SignJobReturn, type SignReply, type SignResult } from "../shared/job.js";
 import type { Keys } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
+import { isConnected } from "../shared/redis.js";
+import { unavailable } from "./predownload/route.js";
 import { claim, peekResults } from "../shared/reply.js";
 
 export interface Settled {
@@ -113,9 +115,14 @@ export class Replies {
   }
 }
 
-/** Signs through the queue: registers the wait, enqueues the job, and resolves with its settlement. */
-export function queuedSign(queue: Queue<SignJobData, SignJobReturn, SignJobName>, replies: Replies, log: Logger) {
+/**
+ * Signs through the queue: registers the wait, enqueues the job, and resolves with its settlement.
+ * While Redis is unreachable it rejects with 503-100 at once: BullMQ's `add` would otherwise wait
+ * for a connection well past any deadline.
+ */
+export function queuedSign(queue: Queue<SignJobData, SignJobReturn, SignJobName>, redis: Redis, replies: Replies, log: Logger) {
   return function sign(jobId: string, data: SignJobData): Promise<Settled> {
+    if (!isConnected(redis)) return Promise.reject(unavailable());
     const waiting = replies.wait(jobId, data.deadline);
     queue.add(SIGN_JOB, data, { jobId }).catch((error: unknown) => {
       log.warn({ err: error, requestId: data.requestId }, "sign job could not be enqueued");

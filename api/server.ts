@@ -4,11 +4,16 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Queue } from "bullmq";
 import type { Config } from "../shared/config.js";
+import { within } from "../shared/health.js";
+import { liveWorkers } from "../shared/heartbeat.js";
 import type { SignJobData, SignJobName, SignJobReturn } from "../shared/job.js";
 import { keys as makeKeys, SIGN_QUEUE } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
-import { createRedis } from "../shared/redis.js";
+import { createMetrics, queueGauge } from "../shared/metrics.js";
+import { createRateLimiter } from "../shared/rate-limit.js";
+import { checkEvictionPolicy, createRedis } from "../shared/redis.js";
 import { createApp } from "./app.js";
+import { createApiMetrics } from "./metrics.js";
 import { queuedSign, Replies } from "./replies.js";
 import { createTokenVerifier, loadVerificationKeys } from "./tokens.js";
 
@@ -20,11 +25,16 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+/** How often a stopping API closes connections that have gone idle (keep-alive ones, after their last answer). */
+const IDLE_SWEEP_MS = 50;
+
 export async function startApi(config: Config, log: Logger): Promise<RunningApi> {
   const verifyToken = createTokenVerifier(config.jwt, loadVerificationKeys(config.jwt));
   const keys = makeKeys(config.keyPrefix, config.auditStream);
-  const redis = createRedis(config.redisUrl, "command", log);
-  const subscriber = createRedis(config.redisUrl, "subscriber", log);
+  const shared = createMetrics("api");
+  const redisOptions = { log, commandTimeoutMs: config.redisCommandTimeoutMs, onError: shared.onRedisError };
+  const redis = createRedis(config.redisUrl, "command", redisOptions);
+  const subscriber = createRedis(config.redisUrl, "subscriber", redisOptions);
   const instanceId = randomUUID();
   const replies = new Replies(subscriber, redis, keys, instanceId, log);
   const queue = new Queue<SignJobData, SignJobReturn, SignJobName>(SIGN_QUEUE, {
@@ -38,10 +48,26 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
     },
   });
   queue.on("error", (error) => log.warn({ err: error }, "queue error"));
-  await replies.start().catch((error: unknown) => log.warn({ err: error }, "reply channel not subscribed yet"));
+  // Bounded: with Redis down at start the API still comes up and serves (503s, readiness); the
+  // subscription completes when Redis returns.
+  await within(replies.start(), config.redisCommandTimeoutMs).catch((error: unknown) => log.warn({ err: error }, "reply channel not subscribed yet"));
+  redis.once("ready", () => void checkEvictionPolicy(redis, log));
 
-  const sign = queuedSign(queue, replies, log);
-  const app = createApp({ sign, instanceId, requestTimeoutMs: config.requestTimeoutMs, log, redis, keys, verifyToken });
+  queueGauge(shared.registry, queue);
+  const metrics = createApiMetrics(shared.registry, { liveWorkers: () => liveWorkers(redis, keys), pendingReplies: () => replies.size });
+  const app = createApp({
+    sign: queuedSign(queue, redis, replies, log),
+    instanceId,
+    requestTimeoutMs: config.requestTimeoutMs,
+    log,
+    redis,
+    keys,
+    verifyToken,
+    rateLimiter: createRateLimiter(redis, keys, config.rateLimit),
+    metrics,
+    registry: shared.registry,
+    redisTimeoutMs: config.redisCommandTimeoutMs,
+  });
   app.on("error", (error: Error) => log.debug({ err: error }, "koa error"));
   const server = createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -53,7 +79,14 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
     server,
     url: `http://127.0.0.1:${port}`,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // close() refuses new connections and waits for open ones; keep-alive connections are closed
+      // as soon as they are idle, so in-flight requests get their answers and nothing else waits.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+      const giveUp = setTimeout(() => server.closeAllConnections(), config.requestTimeoutMs + 1000);
+      await closed;
+      clearInterval(sweep);
+      clearTimeout(giveUp);
       await queue.close();
       await Promise.all([redis, subscriber].map((client) => client.quit().catch(() => client.disconnect())));
     },

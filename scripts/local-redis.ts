@@ -42,14 +42,17 @@ export interface SpawnRedisOptions {
    * owner decides when it stops (after the processes that use it).
    */
   readonly detached?: boolean;
+  /** Listen on this port instead of a free one (to restart a server where its clients expect it). */
+  readonly port?: number;
 }
 
 /**
- * Starts `redis-server` from PATH on a free port, bound to 127.0.0.1, with nothing persisted.
+ * Starts `redis-server` from PATH on a free port (or `options.port`), bound to 127.0.0.1, with
+ * nothing persisted unless `extraArgs` say otherwise (later arguments win).
  * @throws RedisNotInstalledError with install hints when `redis-server` cannot be run.
  */
 export async function spawnRedis(extraArgs: string[] = [], options: SpawnRedisOptions = {}): Promise<SpawnedRedis> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extraArgs], {
     stdio: "ignore",
     detached: options.detached === true,

@@ -25,6 +25,14 @@ export interface S3Config {
   readonly sessionToken: string | undefined;
 }
 
+/** Requests each actor may make: a steady rate with a burst on top. */
+export interface RateLimitConfig {
+  /** Requests per second per actor; 0 turns the limit off. */
+  readonly perSecond: number;
+  /** Requests an idle actor may make at once. */
+  readonly burst: number;
+}
+
 export interface Config {
   readonly port: number;
   readonly redisUrl: string;
@@ -34,7 +42,14 @@ export interface Config {
   readonly signedUrlMaxTtlSeconds: number;
   readonly jwt: JwtConfig;
   readonly requestTimeoutMs: number;
+  /** How long an API's Redis command may take before it fails (a frozen Redis must not hang callers). */
+  readonly redisCommandTimeoutMs: number;
   readonly workerConcurrency: number;
+  /** Port of the worker's health and metrics server; 0 picks a free one. */
+  readonly workerHttpPort: number;
+  /** How long a worker holds a job before another worker may take it over (BullMQ `lockDuration`). */
+  readonly workerLockMs: number;
+  readonly rateLimit: RateLimitConfig;
   readonly auditStream: string;
   /** Audit entries older than this are trimmed from the stream; younger ones never are. */
   readonly auditRetentionDays: number;
@@ -142,6 +157,14 @@ export function loadConfig(env: Env = process.env, needs: ConfigNeeds = { s3: tr
     problems.push("JWT_SECRET or JWT_PUBLIC_KEY_FILE: at least one token key must be configured");
   }
 
+  const requestTimeoutMs = read.integer("REQUEST_TIMEOUT_MS", 5000, 100, 120000);
+  const redisCommandTimeoutMs = read.integer("REDIS_COMMAND_TIMEOUT_MS", Math.min(1000, Math.floor(requestTimeoutMs / 4)), 10, 60000);
+  if (redisCommandTimeoutMs >= requestTimeoutMs) {
+    problems.push(`REDIS_COMMAND_TIMEOUT_MS: ${redisCommandTimeoutMs} must be below REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  const ratePerSecond = read.integer("RATE_LIMIT_PER_SECOND", 20, 0, 100000);
+  const rateBurst = read.integer("RATE_LIMIT_BURST", Math.max(2 * ratePerSecond, 1), 1, 1000000);
+
   const logLevel = read.string("LOG_LEVEL", "info").toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: one of ${LOG_LEVELS.join(", ")}; got "${logLevel}"`);
 
@@ -167,8 +190,12 @@ export function loadConfig(env: Env = process.env, needs: ConfigNeeds = { s3: tr
       audience: read.optional("JWT_AUDIENCE"),
       clockToleranceSeconds: read.integer("JWT_CLOCK_TOLERANCE_SECONDS", 5, 0, 300),
     },
-    requestTimeoutMs: read.integer("REQUEST_TIMEOUT_MS", 5000, 100, 120000),
+    requestTimeoutMs,
+    redisCommandTimeoutMs,
     workerConcurrency: read.integer("WORKER_CONCURRENCY", 16, 1, 1000),
+    workerHttpPort: read.integer("WORKER_HTTP_PORT", 8081, 0, 65535),
+    workerLockMs: read.integer("WORKER_LOCK_MS", 2000, 500, 600000),
+    rateLimit: { perSecond: ratePerSecond, burst: rateBurst },
     auditStream: read.string("AUDIT_STREAM", `${keyPrefix}:audit`),
     auditRetentionDays: read.integer("AUDIT_RETENTION_DAYS", 7, 1, MAX_AUDIT_RETENTION_DAYS),
     logLevel,

@@ -49,9 +49,13 @@ export async function readDirectory(input: Readable): Promise<ParsedDirectory> {
   return { entries, errors };
 }
 
-/** Writes validated entries in one transaction: readers see all of them or none. */
+/**
+ * Writes validated entries in one transaction: readers see all of them or none. The transaction
+ * also records when the directory was last imported, which readiness checks for.
+ */
 export async function writeDirectory(redis: Redis, keys: Keys, entries: readonly DirectoryEntry[]): Promise<void> {
   const multi = redis.multi();
+  multi.set(keys.directoryImported, new Date().toISOString());
   for (const entry of entries) {
     const key = keys.record(entry.kind, entry.id);
     if (entry.deleted) multi.del(key);

@@ -17,6 +17,12 @@ export interface Keys {
   /** The pub/sub channel on which one API process receives its replies. */
   replyChannel(instanceId: string): string;
   readonly auditStream: string;
+  /** Sorted set of worker ids scored by their last heartbeat (Redis time, ms). */
+  readonly workers: string;
+  /** Set by every directory import: its absence means this Redis holds no directory (a restart left it empty). */
+  readonly directoryImported: string;
+  /** One actor's rate-limit state. */
+  rateLimit(actorType: string, actorId: string): string;
 }
 
 export function keys(prefix: string, auditStream = `${prefix}:audit`): Keys {
@@ -28,5 +34,8 @@ export function keys(prefix: string, auditStream = `${prefix}:audit`): Keys {
     result: (jobId: string) => `${prefix}:result:${jobId}`,
     replyChannel: (instanceId: string) => `${prefix}:reply:${instanceId}`,
     auditStream,
+    workers: `${prefix}:workers`,
+    directoryImported: `${prefix}:directory-imported`,
+    rateLimit: (actorType: string, actorId: string) => `${prefix}:rate:${actorType}:${actorId}`,
   });
 }

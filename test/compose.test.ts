@@ -202,6 +202,13 @@ describe("docker-compose.yml", () => {
     expect(worker.fields).to.have.property("stop_grace_period");
   });
 
+  it("checks the api's readiness and the worker's on its own port", () => {
+    const check = (name: string) => items(under(under(service(config, name).lines, "healthcheck", 4), "test", 6), 6).join(" ");
+    expect(check("api")).to.include("http://127.0.0.1:8080/health/ready");
+    expect(service(config, "worker").environment.WORKER_HTTP_PORT).to.equal("8081");
+    expect(check("worker")).to.include("http://127.0.0.1:8081/health/ready");
+  });
+
   it("lets the worker scale: no container name, no published ports", () => {
     const worker = service(config, "worker");
     expect(worker.lines).to.not.be.empty;

@@ -77,6 +77,22 @@ describe("configuration", () => {
     expect(problems(withoutKeys)[0]).to.match(/^JWT_SECRET or JWT_PUBLIC_KEY_FILE:/);
   });
 
+  it("fills in the fault-tolerance and rate-limit defaults", () => {
+    const config = loadConfig(VALID);
+    expect(config).to.deep.include({ redisCommandTimeoutMs: 1000, workerHttpPort: 8081, workerLockMs: 2000 });
+    expect(config.rateLimit).to.deep.equal({ perSecond: 20, burst: 40 });
+    expect(loadConfig({ ...VALID, RATE_LIMIT_PER_SECOND: "0" }).rateLimit).to.deep.equal({ perSecond: 0, burst: 1 });
+    expect(loadConfig({ ...VALID, RATE_LIMIT_PER_SECOND: "10", RATE_LIMIT_BURST: "15" }).rateLimit).to.deep.equal({ perSecond: 10, burst: 15 });
+  });
+
+  it("keeps the Redis command timeout below the request timeout", () => {
+    expect(loadConfig({ ...VALID, REQUEST_TIMEOUT_MS: "400" }).redisCommandTimeoutMs).to.equal(100);
+    expect(problems({ ...VALID, REQUEST_TIMEOUT_MS: "1000", REDIS_COMMAND_TIMEOUT_MS: "1000" })).to.deep.equal([
+      "REDIS_COMMAND_TIMEOUT_MS: 1000 must be below REQUEST_TIMEOUT_MS (1000)",
+    ]);
+    expect(problems({ ...VALID, RATE_LIMIT_BURST: "0", WORKER_LOCK_MS: "10" }).map((p) => p.split(":")[0])).to.have.members(["RATE_LIMIT_BURST", "WORKER_LOCK_MS"]);
+  });
+
   it("asks each process only for what it needs", () => {
     expect(problems({}, { s3: true })).to.have.members(["S3_BUCKET: required", "AWS_ACCESS_KEY_ID: required", "AWS_SECRET_ACCESS_KEY: required"]);
     expect(problems({}, { jwt: true })).to.have.length(1);

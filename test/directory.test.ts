@@ -213,7 +213,8 @@ describe("npm run directory -- import", function () {
     expect(stdout).to.equal(
       `imported ${file} under prefix "${prefix}": upserted 7 (department 1, user 2, customer 1, client 1, activity 1, attachment 1), deleted 0\n`,
     );
-    expect(await redis.keys(`${prefix}:*`)).to.have.length(7);
+    expect(await redis.keys(`${prefix}:dir:*`)).to.have.length(7);
+    expect(Date.parse((await redis.get(`${prefix}:directory-imported`))!)).to.be.closeTo(Date.now(), 60_000);
     expect(await stored("user", "u1")).to.deep.equal({
       id: "u1",
       userType: "department",

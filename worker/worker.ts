@@ -1,15 +1,24 @@
-/** The worker process's parts: BullMQ consumer of sign jobs, directory reads, presigner. */
-import { Worker } from "bullmq";
+/** The worker process's parts: BullMQ consumer of sign jobs, directory reads, presigner, heartbeat, health server. */
+import { randomUUID } from "node:crypto";
+import { Queue, Worker } from "bullmq";
 import type { Config } from "../shared/config.js";
+import { beat, forget, HEARTBEAT_INTERVAL_MS } from "../shared/heartbeat.js";
+import { within } from "../shared/health.js";
 import type { SignJobData, SignJobName, SignJobReturn } from "../shared/job.js";
 import { keys as makeKeys, SIGN_QUEUE } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
-import { createRedis } from "../shared/redis.js";
+import { createMetrics, queueGauge } from "../shared/metrics.js";
+import { checkEvictionPolicy, createRedis, isConnected } from "../shared/redis.js";
+import { startWorkerHttp, type WorkerHttp } from "./http.js";
+import { createWorkerMetrics } from "./metrics.js";
 import { createPresigner, type Presign } from "./presign.js";
 import { signJob, type SignContext } from "./sign.js";
 
 export interface RunningWorker {
   readonly worker: Worker<SignJobData, SignJobReturn, SignJobName>;
+  /** The id this worker's heartbeat carries. */
+  readonly id: string;
+  readonly http: WorkerHttp;
   /** Finishes active jobs, then disconnects. */
   close(): Promise<void>;
 }
@@ -19,27 +28,89 @@ export interface WorkerParts {
   readonly presign?: Presign;
 }
 
-export async function startWorker(config: Config, log: Logger, parts: WorkerParts = {}): Promise<RunningWorker> {
-  const keys = makeKeys(config.keyPrefix, config.auditStream);
-  const redis = createRedis(config.redisUrl, "worker", log);
-  const ctx: SignContext = { redis, keys, presign: parts.presign ?? createPresigner(config.s3), ttlSeconds: config.signedUrlTtlSeconds, auditRetentionDays: config.auditRetentionDays, log };
+/** How long a readiness probe waits for Redis. */
+const READY_TIMEOUT_MS = 1000;
 
-  const connection = createRedis(config.redisUrl, "worker", log);
-  const worker = new Worker<SignJobData, SignJobReturn, SignJobName>(SIGN_QUEUE, async (job) => (await signJob(ctx, job.id!, job.data)).outcome, {
-    connection,
-    prefix: config.keyPrefix,
-    concurrency: config.workerConcurrency,
-    removeOnComplete: { count: 0 },
-    removeOnFail: { age: 24 * 3600, count: 1000 },
-  });
+export async function startWorker(config: Config, log: Logger, parts: WorkerParts = {}): Promise<RunningWorker> {
+  const id = randomUUID();
+  const keys = makeKeys(config.keyPrefix, config.auditStream);
+  const shared = createMetrics("worker");
+  const metrics = createWorkerMetrics(shared.registry);
+  const redisOptions = { log, onError: shared.onRedisError };
+  const redis = createRedis(config.redisUrl, "worker", redisOptions);
+  const ctx: SignContext = { redis, keys, presign: parts.presign ?? createPresigner(config.s3), ttlSeconds: config.signedUrlTtlSeconds, auditRetentionDays: config.auditRetentionDays, log };
+  redis.once("ready", () => void checkEvictionPolicy(redis, log));
+
+  const connection = createRedis(config.redisUrl, "worker", redisOptions);
+  const worker = new Worker<SignJobData, SignJobReturn, SignJobName>(
+    SIGN_QUEUE,
+    async (job) => {
+      const started = process.hrtime.bigint();
+      let outcome = "failed";
+      try {
+        outcome = (await signJob(ctx, job.id!, job.data)).outcome;
+        return outcome as SignJobReturn;
+      } finally {
+        metrics.jobs.inc({ outcome });
+        metrics.jobDuration.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    },
+    {
+      connection,
+      prefix: config.keyPrefix,
+      concurrency: config.workerConcurrency,
+      // A worker that dies mid-job loses its lock within WORKER_LOCK_MS; the stalled check, run
+      // twice as often, then hands the job to another worker while its deadline may still allow.
+      lockDuration: config.workerLockMs,
+      stalledInterval: Math.max(Math.floor(config.workerLockMs / 2), 250),
+      removeOnComplete: { count: 0 },
+      removeOnFail: { age: 24 * 3600, count: 1000 },
+    },
+  );
   worker.on("error", (error) => log.error({ err: error }, "worker error"));
   worker.on("failed", (job, error) => log.warn({ err: error, jobId: job?.id, requestId: job?.data.requestId }, "sign job failed"));
-  await worker.waitUntilReady();
+  // Bounded: with Redis down at start the worker still comes up (its health port says not ready)
+  // and starts taking jobs when Redis returns.
+  await within(worker.waitUntilReady(), READY_TIMEOUT_MS).catch(() => log.warn("Redis not reachable yet; the worker waits for it"));
+
+  const queue = new Queue(SIGN_QUEUE, { connection: redis, prefix: config.keyPrefix });
+  queue.on("error", (error) => log.warn({ err: error }, "queue error"));
+  queueGauge(shared.registry, queue);
+
+  const heartbeat = () =>
+    beat(redis, keys, id).then(
+      () => metrics.heartbeats.inc(),
+      (error: unknown) => log.warn({ err: error }, "heartbeat not written"),
+    );
+  // The heartbeat waits for its previous write: a Redis that is slow to answer gets no pile-up.
+  let beating = true;
+  let beatDone: Promise<void> = heartbeat();
+  const timer = setInterval(() => {
+    if (beating) beatDone = beatDone.then(heartbeat);
+  }, HEARTBEAT_INTERVAL_MS);
+
+  const http = await startWorkerHttp(config.workerHttpPort, shared.registry, async () => {
+    const running = worker.isRunning() && !worker.closing;
+    if (!isConnected(redis)) return { ready: false, checks: { redis: "unreachable", worker: running ? "running" : "stopped" } };
+    const reachable = await within(redis.ping(), READY_TIMEOUT_MS).then(
+      () => true,
+      () => false,
+    );
+    return { ready: reachable && running, checks: { redis: reachable ? "ok" : "unreachable", worker: running ? "running" : "stopped" } };
+  });
 
   return {
     worker,
+    id,
+    http,
     async close() {
+      beating = false;
+      clearInterval(timer);
       await worker.close();
+      await beatDone;
+      await within(forget(redis, keys, id), READY_TIMEOUT_MS).catch(() => undefined);
+      await http.close();
+      await queue.close();
       await Promise.all([redis, connection].map((client) => client.quit().catch(() => client.disconnect())));
     },
   };

@@ -29,6 +29,7 @@ export function auditRefusals(redis: Redis, keys: Keys, log: Logger): Middleware
           attachment: { app: input?.app, type: input?.type, altId: input?.altId },
           client: { ip: ctx.ip, userAgent: ctx.get("User-Agent") || null },
         });
+        ctx.state.outcome = event.outcome;
         await redis.xadd(keys.auditStream, "*", AUDIT_FIELD, JSON.stringify(event)).catch((e: unknown) => {
           log.error({ err: e, requestId: ctx.state.requestId, outcome: event.outcome }, "audit event could not be written");
         });

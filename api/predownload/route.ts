@@ -10,6 +10,11 @@ import { validatePredownload, type PredownloadRequest } from "./schema.js";
 /** Seconds a caller should wait before retrying a 503. */
 export const RETRY_AFTER_SECONDS = 1;
 
+/** 503-100 with `Retry-After`: nobody could decide the request in time. */
+export function unavailable(): ApiError {
+  return new ApiError("503-100", [{ key: "retryAfter", value: String(RETRY_AFTER_SECONDS) }], { "Retry-After": String(RETRY_AFTER_SECONDS) });
+}
+
 export function allowMethods(...methods: string[]): Middleware {
   return async function allowMethodsMiddleware(ctx, next) {
     if (!methods.includes(ctx.method)) {
@@ -65,6 +70,7 @@ export function predownload(deps: PredownloadDeps): Middleware {
     const { result, timedOut } = await deps.sign(jobId, data);
     if (timedOut) ctx.state.auditReason = "no_result_before_deadline";
     else ctx.state.audited = true;
+    ctx.state.outcome = result.outcome;
     answer(ctx, result);
   };
 }
@@ -84,7 +90,7 @@ function answer(ctx: Parameters<Middleware>[0], result: SignResult): void {
     case "unauthenticated":
       throw new ApiError("401-101", [], { "WWW-Authenticate": 'Bearer error="invalid_token"' });
     case "unavailable":
-      throw new ApiError("503-100", [{ key: "retryAfter", value: String(RETRY_AFTER_SECONDS) }], { "Retry-After": String(RETRY_AFTER_SECONDS) });
+      throw unavailable();
     case "error":
       throw new ApiError("500-100");
   }

@@ -68,6 +68,9 @@ async function main(): Promise<void> {
       JWT_SECRET: SECRET,
       LOG_LEVEL: "warn",
       WORKER_CONCURRENCY: "32",
+      // The limiter runs (its round trip is measured) but never refuses: the mix has hot actors.
+      RATE_LIMIT_PER_SECOND: "100000",
+      WORKER_HTTP_PORT: "0",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     };
     const config = loadConfig(env);

@@ -1,7 +1,7 @@
 /**
  * The benchmark's in-process reference: the same modules as the real system (token check,
- * validation, directory read, policy, presign, result + audit write) in one Koa process, with the
- * sign job run directly instead of through the queue. queued ÷ reference is the queue hop's cost.
+ * validation, rate limit, directory read, policy, presign, result + audit write, metrics and logs)
+ * in one Koa process, with the sign job run directly instead of through the queue. queued ÷ reference is the queue hop's cost.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,16 +10,20 @@ import { createTokenVerifier, loadVerificationKeys } from "../../api/tokens.js";
 import { loadConfig } from "../../shared/config.js";
 import { keys as makeKeys } from "../../shared/keys.js";
 import { createLogger } from "../../shared/log.js";
+import { createMetrics } from "../../shared/metrics.js";
+import { createRateLimiter } from "../../shared/rate-limit.js";
 import { createRedis } from "../../shared/redis.js";
+import { createApiMetrics } from "../../api/metrics.js";
 import { createPresigner } from "../../worker/presign.js";
 import { signJob, type SignContext } from "../../worker/sign.js";
 
 const config = loadConfig();
 const log = createLogger("reference", config.logLevel);
 const keys = makeKeys(config.keyPrefix, config.auditStream);
-const redis = createRedis(config.redisUrl, "command", log);
+const redis = createRedis(config.redisUrl, "command", { log, commandTimeoutMs: config.redisCommandTimeoutMs });
+const metrics = createMetrics("api");
 const ctx: SignContext = {
-  redis: createRedis(config.redisUrl, "worker", log),
+  redis: createRedis(config.redisUrl, "worker", { log }),
   keys,
   presign: createPresigner(config.s3),
   ttlSeconds: config.signedUrlTtlSeconds,
@@ -34,6 +38,10 @@ const app = createApp({
   redis,
   keys,
   verifyToken: createTokenVerifier(config.jwt, loadVerificationKeys(config.jwt)),
+  rateLimiter: createRateLimiter(redis, keys, config.rateLimit),
+  metrics: createApiMetrics(metrics.registry, { liveWorkers: async () => 0, pendingReplies: () => 0 }),
+  registry: metrics.registry,
+  redisTimeoutMs: config.redisCommandTimeoutMs,
 });
 const server = createServer(app.callback()).listen(config.port, () => {
   log.info({ port: (server.address() as AddressInfo).port }, "reference listening");

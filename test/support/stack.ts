@@ -32,6 +32,8 @@ export interface StackOptions {
 }
 
 export interface Stack {
+  /** The environment the stack's config was read from, for processes that join it. */
+  readonly env: Readonly<Record<string, string>>;
   readonly config: Config;
   readonly keys: Keys;
   readonly redis: Redis;
@@ -71,6 +73,9 @@ export function testEnv(prefix: string, s3Endpoint: string, extra: Record<string
     JWT_SECRET: TEST_SECRET,
     REQUEST_TIMEOUT_MS: "3000",
     WORKER_CONCURRENCY: "8",
+    WORKER_HTTP_PORT: "0",
+    // Tests send bursts as one actor; the rate-limit tests turn the limit on.
+    RATE_LIMIT_PER_SECOND: "0",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     ...extra,
   };
@@ -80,14 +85,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const prefix = `t${randomBytes(4).toString("hex")}`;
   const s3Dir = mkdtempSync(join(tmpdir(), "pd-s3-"));
   const s3 = await startEmbeddedS3({ directory: s3Dir, bucket: TEST_BUCKET });
-  const config = loadConfig(testEnv(prefix, s3.endpoint, options.env));
+  const env = testEnv(prefix, s3.endpoint, options.env);
+  const config = loadConfig(env);
   const log = createLogger("test", config.logLevel, options.logDestination);
   const keys = makeKeys(config.keyPrefix, config.auditStream);
   const redis = new Redis(config.redisUrl);
+  // Fault tests kill this Redis; the service's own clients report that, this one need not.
+  redis.on("error", () => undefined);
   const api = await startApi(config, log);
   const worker = options.worker === false ? undefined : await startWorker(config, log);
 
   const stack: Stack = {
+    env,
     config,
     keys,
     redis,

@@ -1,0 +1,30 @@
+import type { Middleware } from "koa";
+import type { Logger } from "../../shared/log.js";
+import type { ApiMetrics } from "../metrics.js";
+
+/** Routes by their own name; everything else shares one label, so callers cannot mint label values. */
+const ROUTES = new Set(["/assets/predownload", "/openapi.json", "/health/live", "/health/ready", "/metrics"]);
+const QUIET = new Set(["/health/live", "/health/ready", "/metrics"]);
+
+/**
+ * Counts and times every answered request, and logs one line for it with its request id. The
+ * path is logged without its query string, which is the caller's free text. Probes and scrapes
+ * log at debug level only.
+ */
+export function observe(metrics: ApiMetrics, log: Logger): Middleware {
+  return async function observeMiddleware(ctx, next) {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = ROUTES.has(ctx.path) ? ctx.path : "other";
+      const outcome = (ctx.state.outcome as string | undefined) ?? "none";
+      metrics.requests.inc({ route, status: String(ctx.status), outcome });
+      metrics.duration.observe({ route }, seconds);
+      const line = { requestId: ctx.state.requestId, method: ctx.method, path: route === "other" ? ctx.path.slice(0, 256) : route, status: ctx.status, outcome, durationMs: Math.round(seconds * 1e6) / 1000 };
+      if (QUIET.has(route)) log.debug(line, "request");
+      else log.info(line, "request");
+    }
+  };
+}

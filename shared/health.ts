@@ -1,0 +1,21 @@
+/** The health answers both processes give: liveness is the process itself, readiness its dependencies. */
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** What each dependency looks like; shown to operators as is. */
+  readonly checks: Readonly<Record<string, string | number>>;
+}
+
+/** The JSON body of `/health/live` and `/health/ready`, with the status it goes out with. */
+export function healthBody(readiness: Readiness): { status: number; body: string } {
+  return { status: readiness.ready ? 200 : 503, body: JSON.stringify({ status: readiness.ready ? "ready" : "not_ready", checks: readiness.checks }) };
+}
+
+/** Resolves `promise`, or rejects after `ms`: a health check must answer even when Redis is frozen. */
+export function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,42 @@
+/**
+ * Prometheus metrics. Each process (and each API or worker started in one test process) has its
+ * own registry, with the process metrics and the counters both roles share.
+ */
+import type { Queue } from "bullmq";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import type { RedisRole } from "./redis.js";
+
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
+
+export interface ServiceMetrics {
+  readonly registry: Registry;
+  readonly redisErrors: Counter<"role">;
+  /** Counts one Redis connection error; pass as `createRedis`'s `onError`. */
+  onRedisError(role: RedisRole): void;
+}
+
+export function createMetrics(process: "api" | "worker"): ServiceMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ process });
+  collectDefaultMetrics({ register: registry, prefix: "predownload_" });
+  const redisErrors = new Counter({ name: "predownload_redis_errors_total", help: "Redis connection errors, by connection role", labelNames: ["role"], registers: [registry] });
+  return { registry, redisErrors, onRedisError: (role) => redisErrors.inc({ role }) };
+}
+
+/** Gauges of the sign queue's job counts, read from Redis at each scrape (kept as they were when Redis does not answer). */
+export function queueGauge(registry: Registry, queue: Queue): Gauge<"state"> {
+  return new Gauge({
+    name: "predownload_queue_jobs",
+    help: "Sign jobs in the queue, by state",
+    labelNames: ["state"],
+    registers: [registry],
+    async collect() {
+      try {
+        const counts = await queue.getJobCounts("waiting", "active", "delayed");
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      } catch {
+        // Redis is unreachable: the scrape still answers, and predownload_redis_errors_total says why.
+      }
+    },
+  });
+}

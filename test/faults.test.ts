@@ -1,0 +1,267 @@
+/**
+ * Staying up when things break: each case runs the service against a Redis server of its own and
+ * kills, freezes or restarts it, or kills and stops worker and API processes. No mocks.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { expect } from "chai";
+import { freePort } from "../scripts/local-redis.js";
+import { createLogger } from "../shared/log.js";
+import { startWorker } from "../worker/worker.js";
+import { activity, attachment, client, department } from "./support/factories.js";
+import { ownRedis, type OwnRedis } from "./support/own-redis.js";
+import { spawnService } from "./support/service-process.js";
+import { startStack, type Stack } from "./support/stack.js";
+
+const BODY = { app: "email", type: "attachment.inbound", altId: "att1" };
+const DIRECTORY = [department("d1"), client("app1"), activity("a1"), attachment("att1")];
+const log = createLogger("test", "silent");
+
+interface Answer {
+  readonly status: number;
+  readonly ms: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+}
+
+/** Sends one request as the client application and measures how long its answer took. */
+async function timedPost(stack: Stack): Promise<Answer> {
+  const started = Date.now();
+  const res = await stack.post(BODY, { token: stack.token("client", "app1") });
+  const body = (await res.json()) as Record<string, unknown>;
+  return { status: res.status, ms: Date.now() - started, headers: res.headers, body };
+}
+
+/** Polls `probe` until it returns something, or fails after `timeoutMs`. */
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+interface Ready {
+  readonly status: number;
+  readonly ms: number;
+  readonly checks: Record<string, unknown>;
+}
+
+async function readiness(baseUrl: string): Promise<Ready> {
+  const started = Date.now();
+  const res = await fetch(`${baseUrl}/health/ready`);
+  const body = (await res.json()) as { checks: Record<string, unknown> };
+  return { status: res.status, ms: Date.now() - started, checks: body.checks };
+}
+
+function expectUnavailable(answer: Answer, withinMs: number): void {
+  expect(answer.status, JSON.stringify(answer.body)).to.equal(503);
+  expect(answer.body.code).to.equal("503-100");
+  expect(answer.headers.get("Retry-After")).to.equal("1");
+  expect(answer.ms).to.be.below(withinMs);
+}
+
+describe("faults", function () {
+  this.timeout(60_000);
+  let redis: OwnRedis | undefined;
+  let stack: Stack | undefined;
+  afterEach(async () => {
+    // The stack deletes its keys on close, so Redis must be answering by then.
+    redis?.thaw();
+    await stack?.close();
+    await redis?.stop();
+    stack = undefined;
+    redis = undefined;
+  });
+
+  it("starts with Redis down, is not ready, answers 503 at once, and serves once Redis and the directory are there", async () => {
+    redis = await ownRedis();
+    await redis.kill();
+    const started = Date.now();
+    stack = await startStack({ env: { REDIS_URL: redis.url, REQUEST_TIMEOUT_MS: "3000" } });
+    expect(Date.now() - started, "start-up time").to.be.below(5000);
+
+    const down = await readiness(stack.api.url);
+    expect(down.status).to.equal(503);
+    expect(down.checks.redis).to.equal("unreachable");
+    for (let i = 0; i < 3; i++) expectUnavailable(await timedPost(stack), 500);
+
+    await redis.start();
+    const empty = await until("Redis reachable", 15_000, async () => {
+      const r = await readiness(stack!.api.url);
+      return r.checks.redis === "ok" && r.checks.workers === 1 ? r : undefined;
+    });
+    expect(empty.status).to.equal(503);
+    expect(empty.checks.directory).to.equal("empty");
+
+    await stack.importLines(DIRECTORY);
+    expect((await readiness(stack.api.url)).status).to.equal(200);
+    const served = await until("a URL", 15_000, async () => {
+      const answer = await timedPost(stack!);
+      return answer.status === 200 ? answer : undefined;
+    });
+    expect(served.body.contentUrl).to.be.a("string");
+  });
+
+  it("answers 503 fast while Redis is dead, and recovers by itself when it returns", async () => {
+    redis = await ownRedis({ persist: true });
+    stack = await startStack({ env: { REDIS_URL: redis.url, REQUEST_TIMEOUT_MS: "3000" } });
+    await stack.importLines(DIRECTORY);
+    expect((await timedPost(stack)).status).to.equal(200);
+
+    await redis.kill();
+    for (let i = 0; i < 5; i++) expectUnavailable(await timedPost(stack), 500);
+    const down = await readiness(stack.api.url);
+    expect(down.status).to.equal(503);
+    expect(down.ms).to.be.below(500);
+
+    await redis.start();
+    const served = await until("a URL after the restart", 20_000, async () => {
+      const answer = await timedPost(stack!);
+      return answer.status === 200 ? answer : undefined;
+    });
+    expect(served.body.contentUrl).to.be.a("string");
+    expect((await readiness(stack.api.url)).status).to.equal(200);
+  });
+
+  it("answers 503 within bounded time while Redis is frozen, and serves again once it thaws", async () => {
+    redis = await ownRedis();
+    stack = await startStack({ env: { REDIS_URL: redis.url, REQUEST_TIMEOUT_MS: "2000", REDIS_COMMAND_TIMEOUT_MS: "300" } });
+    await stack.importLines(DIRECTORY);
+    expect((await timedPost(stack)).status).to.equal(200);
+
+    redis.freeze();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => timedPost(stack!)));
+    // The deadline, then the claim and the audit append, each bounded by the command timeout.
+    for (const answer of answers) expectUnavailable(answer, 2000 + 2 * 300 + 500);
+    const frozen = await readiness(stack.api.url);
+    expect(frozen.status).to.equal(503);
+    expect(frozen.ms).to.be.below(300 + 500);
+
+    redis.thaw();
+    const served = await until("a URL after the thaw", 15_000, async () => {
+      const answer = await timedPost(stack!);
+      return answer.status === 200 ? answer : undefined;
+    });
+    expect(served.body.contentUrl).to.be.a("string");
+  });
+
+  it("says the directory is empty after Redis restarts empty, and serves again once it is re-imported", async () => {
+    redis = await ownRedis();
+    stack = await startStack({ env: { REDIS_URL: redis.url } });
+    await stack.importLines(DIRECTORY);
+    await until("ready", 10_000, async () => ((await readiness(stack!.api.url)).status === 200 ? true : undefined));
+
+    await redis.kill();
+    await redis.start();
+    const empty = await until("the empty directory seen", 15_000, async () => {
+      const r = await readiness(stack!.api.url);
+      return r.checks.redis === "ok" && r.checks.workers === 1 ? r : undefined;
+    });
+    expect(empty.status).to.equal(503);
+    expect(empty.checks.directory).to.equal("empty");
+    // The actor is unknown to an empty directory.
+    expect((await timedPost(stack)).status).to.equal(401);
+
+    await stack.importLines(DIRECTORY);
+    expect((await readiness(stack.api.url)).status).to.equal(200);
+    const served = await timedPost(stack);
+    expect(served.status).to.equal(200);
+    expect(served.body.contentUrl).to.be.a("string");
+  });
+
+  it("warns at start when Redis may evict keys", async () => {
+    redis = await ownRedis({ args: ["--maxmemory-policy", "allkeys-lru"] });
+    const lines: string[] = [];
+    stack = await startStack({ env: { REDIS_URL: redis.url, LOG_LEVEL: "warn" }, logDestination: { write: (line) => lines.push(line) } });
+    await until("the warning", 5000, async () => (lines.some((l) => l.includes("maxmemory-policy")) ? true : undefined));
+    const warning = JSON.parse(lines.find((l) => l.includes("maxmemory-policy"))!) as { level: string; maxmemoryPolicy: string };
+    expect(warning).to.include({ level: "warn", maxmemoryPolicy: "allkeys-lru" });
+  });
+
+  describe("worker and API processes", () => {
+    /** The environment of a process joining `stack`: same Redis, prefix, S3 and secret. */
+    const envOf = (s: Stack, extra: Record<string, string> = {}) => ({ ...s.env, ...extra });
+
+    /** Sends a request whose job a worker process takes, then kills that process mid-job (SIGKILL). */
+    async function requestKilledMidJob(s: Stack): Promise<{ requestId: string; answer: Promise<Response> }> {
+      await s.importLines(DIRECTORY);
+      const doomed = spawnService("test/fixtures/worker.ts", envOf(s, { PRESIGN_HANG: "1" }));
+      await doomed.message("started");
+      const requestId = `killed-${Date.now()}`;
+      const answer = s.post(BODY, { token: s.token("client", "app1"), headers: { "X-Request-Id": requestId } });
+      await doomed.message("presigning");
+      doomed.child.kill("SIGKILL");
+      await doomed.exited();
+      return { requestId, answer };
+    }
+
+    it("lets another worker finish the job of a worker killed mid-job, with one URL and one issued event", async () => {
+      stack = await startStack({ worker: false, env: { REQUEST_TIMEOUT_MS: "10000", WORKER_LOCK_MS: "1000" } });
+      const { requestId, answer } = await requestKilledMidJob(stack);
+      stack.worker = await startWorker(stack.config, log);
+
+      const res = await answer;
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(res.status, JSON.stringify(body)).to.equal(200);
+      expect(body.contentUrl).to.be.a("string");
+      const events = (await stack.auditEvents()).filter((e) => e.requestId === requestId);
+      expect(events.map((e) => e.outcome)).to.deep.equal(["issued"]);
+    });
+
+    it("answers 503 when no worker can take the job over before its deadline, and the late one issues nothing", async () => {
+      stack = await startStack({ worker: false, env: { REQUEST_TIMEOUT_MS: "1000", REDIS_COMMAND_TIMEOUT_MS: "200", WORKER_LOCK_MS: "1000" } });
+      const { requestId, answer } = await requestKilledMidJob(stack);
+
+      const res = await answer;
+      expect(res.status).to.equal(503);
+      stack.worker = await startWorker(stack.config, log);
+      const events = await until("the late job's event", 10_000, async () => {
+        const all = (await stack!.auditEvents()).filter((e) => e.requestId === requestId);
+        return all.some((e) => e.reason === "deadline_passed") ? all : undefined;
+      });
+      expect(events.map((e) => `${e.outcome}/${e.reason}`).sort()).to.deep.equal(["unavailable/deadline_passed", "unavailable/no_result_before_deadline"]);
+    });
+
+    it("lets a worker finish its active jobs on SIGTERM, then exit 0", async () => {
+      stack = await startStack({ worker: false });
+      await stack.importLines(DIRECTORY);
+      const worker = spawnService("test/fixtures/worker.ts", envOf(stack, { PRESIGN_DELAY_MS: "500" }));
+      await worker.message("started");
+      const token = stack.token("client", "app1");
+      let active = 0;
+      worker.child.on("message", (m: { type?: string }) => void (m.type === "presigning" && active++));
+      const answers = Array.from({ length: 4 }, () => stack!.post(BODY, { token }));
+      await until("four active jobs", 5000, async () => (active === 4 ? true : undefined));
+      worker.child.kill("SIGTERM");
+      expect(await worker.exited(), worker.output()).to.equal(0);
+      const statuses = await Promise.all(answers.map(async (a) => (await a).status));
+      expect(statuses).to.deep.equal([200, 200, 200, 200]);
+    });
+
+    it("lets the API answer its in-flight requests on SIGTERM, refuse new ones, then exit 0", async () => {
+      stack = await startStack({ worker: false });
+      await stack.importLines(DIRECTORY);
+      const createPresigner = (await import("../worker/presign.js")).createPresigner;
+      const presign = createPresigner(stack.config.s3);
+      stack.worker = await startWorker(stack.config, log, { presign: async (input) => (await sleep(400), presign(input)) });
+      const port = await freePort();
+      const api = spawnService("api/main.ts", envOf(stack, { PORT: String(port) }));
+      const url = `http://127.0.0.1:${port}`;
+      await until("the API", 15_000, async () => ((await fetch(`${url}/health/live`)).ok ? true : undefined));
+
+      const token = stack.token("client", "app1");
+      const post = () => fetch(`${url}/assets/predownload`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` }, body: JSON.stringify(BODY) });
+      const inFlight = Array.from({ length: 20 }, post);
+      await sleep(150);
+      api.child.kill("SIGTERM");
+      const statuses = await Promise.all(inFlight.map(async (p) => (await p).status));
+      expect(statuses).to.deep.equal(Array(20).fill(200));
+      expect(await api.exited(), api.output()).to.equal(0);
+      let refused = false;
+      await post().catch(() => (refused = true));
+      expect(refused, "a request after the stop").to.equal(true);
+    });
+  });
+});
