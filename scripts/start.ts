@@ -39,10 +39,13 @@ async function start(supervisor: Supervisor): Promise<string> {
   supervisor.own("S3 server", () => s3.close());
   const generatedSecret = isSet("JWT_SECRET") ? undefined : randomBytes(48).toString("base64url");
   const port = given.port === 0 ? await freePort() : given.port;
+  // The worker's health port: the configured one, else a free one, so a busy 8081 stops nothing.
+  const workerHttpPort = isSet("WORKER_HTTP_PORT") && given.workerHttpPort !== 0 ? given.workerHttpPort : await freePort();
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
+    WORKER_HTTP_PORT: String(workerHttpPort),
     REDIS_URL: redis.url,
     ...s3.env,
     ...(generatedSecret === undefined ? {} : { JWT_SECRET: generatedSecret }),
@@ -75,6 +78,7 @@ async function start(supervisor: Supervisor): Promise<string> {
       ["Redis", `${withoutPassword(redis.url)} (${redis.origin}), key prefix ${config.keyPrefix}`],
       ["S3", s3.description],
       ["Tokens", describeTokens(config.jwt, generatedSecret !== undefined)],
+      ["Health", `${baseUrl}/health/ready, worker http://127.0.0.1:${workerHttpPort}/health/ready; metrics at /metrics on both`],
     ],
     entries: demo.entries,
     token: (actor) => mintDemoToken(secret, config.jwt, actor),

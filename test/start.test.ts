@@ -120,6 +120,16 @@ describe("npm start", function () {
     expect(Buffer.from(await download.arrayBuffer()).equals(expected)).to.equal(true);
   });
 
+  it("prints the health URLs of the API and the worker, both ready", async () => {
+    const line = /^ *Health +(\S+), worker (\S+);/m.exec(output);
+    expect(line, output).to.not.equal(null);
+    for (const url of [line![1]!, line![2]!]) {
+      const res = await fetch(url);
+      expect(res.status, `${url}: ${await res.clone().text()}`).to.equal(200);
+      expect(((await res.json()) as { status: string }).status).to.equal("ready");
+    }
+  });
+
   it("prints a token for every actor kind, and loads a blocked attachment and a non-ASCII file name", async () => {
     for (const kind of ["user", "customer"] as const) tokenFor(kind);
     const client = tokenFor("client");
