@@ -1,17 +1,16 @@
 /** Accept negotiation, and XML answers that carry exactly what the JSON ones do, whatever the file name. */
 import { expect } from "chai";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { XMLValidator } from "fast-xml-parser";
 import { activity, attachment, client, department } from "./support/factories.js";
 import { startStack, type Stack } from "./support/stack.js";
+import { parseXml, XSI_NAMESPACE } from "./support/xml.js";
 
 const MARKUP = `<b>"Q3" & 'Q4'</b> ]]> <![CDATA[x]]> &amp; <!-- c --> <?pi?>.pdf`;
 const BODY = { app: "email", type: "attachment.inbound", altId: "att1" };
 
-const parser = new XMLParser({ parseTagValue: false, trimValues: false, ignoreDeclaration: true, isArray: (name) => name === "detail" });
-
-/** The JSON value as XML text carries it: null as an empty element, numbers and booleans as written. */
-function asXmlText(value: unknown): string {
-  return value === null ? "" : String(value);
+/** The JSON value as XML carries it: null as null (xsi:nil), numbers and booleans as their text. */
+function asXmlText(value: unknown): string | null {
+  return value === null ? null : String(value);
 }
 
 describe("Media types", () => {
@@ -27,6 +26,8 @@ describe("Media types", () => {
       attachment("att-markup", { fileName: MARKUP, contentType: "text/html; charset=\"utf-8\"" }),
       attachment("att-control", { fileName: "bell\u0007and\u0001nul.txt" }),
       attachment("att-blocked", { blocked: true, fileName: MARKUP }),
+      attachment("att-empty", { encodingType: "", charset: "utf-8", contentId: null }),
+      attachment("att-full", { encodingType: "base64", charset: "utf-8", contentId: "cid-1" }),
     ]);
     token = stack.token("client", "app1");
   });
@@ -97,7 +98,7 @@ describe("Media types", () => {
         const res = await fetch(`${stack.api.url}${path}`, { method, headers: { Accept: "application/xml" } });
         expect(res.status).to.equal(status);
         expect(res.headers.get("Content-Type")).to.equal("application/xml; charset=utf-8");
-        const parsed = parser.parse(await res.text()) as { error: { code: string } };
+        const parsed = parseXml(await res.text()) as { error: { code: string } };
         expect(parsed.error.code).to.equal(status === 404 ? "404-101" : "405-100");
       }
     });
@@ -110,15 +111,35 @@ describe("Media types", () => {
       expect(xmlRes.status).to.equal(jsonRes.status);
       const text = await xmlRes.text();
       expect(XMLValidator.validate(text), text).to.equal(true);
-      return { json: (await jsonRes.json()) as Record<string, unknown>, xml: parser.parse(text) as Record<string, unknown>, text, status: xmlRes.status };
+      return { json: (await jsonRes.json()) as Record<string, unknown>, xml: parseXml(text), text, status: xmlRes.status };
     }
 
     it("starts with an XML declaration and has one element per field of the JSON answer, in the same order", async () => {
       const { json, xml, text } = await both(BODY);
-      expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?><attachment>')).to.equal(true);
+      expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?><attachment')).to.equal(true);
       const fields = xml.attachment as Record<string, unknown>;
       expect(Object.keys(fields)).to.deep.equal(Object.keys(json));
       for (const [name, value] of Object.entries(json)) expect(fields[name], name).to.equal(asXmlText(value));
+    });
+
+    it("tells null from an empty string: null is xsi:nil, with the namespace declared on the root", async () => {
+      const { json, xml, text } = await both({ ...BODY, altId: "att-empty" });
+      expect(json).to.include({ encodingType: "", charset: "utf-8", contentId: null });
+      expect(text).to.include(`<attachment xmlns:xsi="${XSI_NAMESPACE}">`);
+      expect(text).to.include('<contentId xsi:nil="true"/>');
+      expect(text).to.include("<encodingType/>");
+      const fields = xml.attachment as Record<string, unknown>;
+      expect(fields).to.include({ encodingType: "", charset: "utf-8", contentId: null });
+      for (const [name, value] of Object.entries(json)) expect(fields[name], name).to.equal(asXmlText(value));
+    });
+
+    it("declares no namespace when no field is null, and none on an error", async () => {
+      const { json, text } = await both({ ...BODY, altId: "att-full" });
+      expect(json).to.include({ encodingType: "base64", charset: "utf-8", contentId: "cid-1" });
+      expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?><attachment><id>')).to.equal(true);
+      expect(text).not.to.include("xsi");
+      const error = await both({ ...BODY, altId: "missing" });
+      expect(error.text.startsWith('<?xml version="1.0" encoding="UTF-8"?><error><code>')).to.equal(true);
     });
 
     it("parses back to the same data as the JSON for a file name full of markup characters", async () => {
@@ -158,7 +179,7 @@ describe("Media types", () => {
       const res = await stack.post({ ...BODY, altId: "missing" }, { token, headers: { Accept: "application/xml" } });
       const text = await res.text();
       expect(text).to.include("<details/>");
-      expect(parser.parse(text)).to.have.nested.property("error.code", "404-100");
+      expect(parseXml(text)).to.have.nested.property("error.code", "404-100");
       expect(text).not.to.include("userMessage");
     });
   });

@@ -101,14 +101,18 @@ export type Representation = Readonly<Record<string, string | number | boolean |
 /** The root element of each kind of body. */
 export type RepresentationRoot = "attachment" | "error";
 
-const XML = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: true });
+// suppressBooleanAttributes would write `xsi:nil="true"` as a bare `xsi:nil`, which XML does not allow.
+const XML = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: true, suppressBooleanAttributes: false });
 const XML_DECLARATION = { "@_version": "1.0", "@_encoding": "UTF-8" };
+/** The namespace of `xsi:nil`, declared on the root of a body that has a null field. */
+export const XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance";
 // XML 1.0 cannot carry these code points even escaped (C0 controls, lone surrogates, U+FFFE/FFFF).
 const NOT_XML_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /**
  * Writes a body in the negotiated media type: JSON as is; XML as `<root>` with one element per
- * field (null as an empty element, `details` as `<detail><key/><value/></detail>` items).
+ * field (`details` as `<detail><key/><value/></detail>` items). XML text cannot tell null from "",
+ * so null is `<field xsi:nil="true"/>` and "" an empty element without it.
  */
 export function represent(ctx: Context, root: RepresentationRoot, value: Representation): void {
   if (negotiated(ctx).mediaType === "application/xml") {
@@ -122,12 +126,16 @@ export function represent(ctx: Context, root: RepresentationRoot, value: Represe
 
 function xmlElements(value: Representation): Record<string, unknown> {
   const elements: Record<string, unknown> = {};
+  let hasNil = false;
   for (const [name, field] of Object.entries(value)) {
     if (field === undefined) continue;
-    if (Array.isArray(field)) elements[name] = { detail: field.map((d: ErrorDetail) => ({ key: xmlText(d.key), value: xmlText(d.value) })) };
-    else elements[name] = typeof field === "string" ? xmlText(field) : (field ?? "");
+    if (field === null) {
+      elements[name] = { "@_xsi:nil": "true" };
+      hasNil = true;
+    } else if (Array.isArray(field)) elements[name] = { detail: field.map((d: ErrorDetail) => ({ key: xmlText(d.key), value: xmlText(d.value) })) };
+    else elements[name] = typeof field === "string" ? xmlText(field) : field;
   }
-  return elements;
+  return hasNil ? { "@_xmlns:xsi": XSI_NAMESPACE, ...elements } : elements;
 }
 
 function xmlText(text: string): string {

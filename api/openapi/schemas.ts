@@ -5,6 +5,7 @@
  */
 import { ATTACHMENT_APPS, ATTACHMENT_TYPES } from "../../shared/attachment.js";
 import { ERROR_CODES } from "../../shared/errors.js";
+import { XSI_NAMESPACE } from "../middleware/negotiate.js";
 import { PLAIN_TEXT, SEED_NAME, WELL_FORMED } from "../predownload/schema.js";
 
 const NO_CONTROL = PLAIN_TEXT.source;
@@ -13,7 +14,8 @@ const text = (maxLength: number, description: string) => ({ type: "string", maxL
 /** Like `text`, or null: the fields a 200 body may carry as null, so that it can be posted back. */
 const nullableText = (maxLength: number, description: string) => ({ ...text(maxLength, description), type: ["string", "null"] });
 const dateTime = (description: string) => ({ type: "string", format: "date-time", description });
-const nullable = (description: string) => ({ type: ["string", "null"], description });
+/** In XML, null is `<field xsi:nil="true"/>` (the root then declares `xmlns:xsi`) and "" an empty element. */
+const nullable = (description: string) => ({ type: ["string", "null"], description: `${description}; in XML, null is an element with xsi:nil="true", "" an empty element` });
 
 /** The request body: the seed's Attachment; `app`, `type` and `altId` required, nothing else allowed. */
 export const PREDOWNLOAD_REQUEST = {
@@ -52,6 +54,9 @@ export const PREDOWNLOAD_REQUEST = {
 export const ATTACHMENT = {
   type: "object",
   additionalProperties: false,
+  description:
+    'In XML, one element per field in the JSON order; a null field is `<field xsi:nil="true"/>` and the root then declares ' +
+    `\`xmlns:xsi="${XSI_NAMESPACE}"\`; an empty string is an empty element without it.`,
   xml: { name: "attachment" },
   required: ["id", "altId", "app", "type", "fileName", "name", "contentType", "size", "encodingType", "charset", "inline", "contentId", "blocked", "created"],
   properties: {
@@ -63,10 +68,10 @@ export const ATTACHMENT = {
     name: { type: "string", description: "Name of file with extension" },
     contentType: { type: "string", description: "Mime-type of the attachment" },
     size: { type: "integer", format: "int64", minimum: 0, description: "Attachment size in bytes" },
-    encodingType: nullable("Content-transfer-encoding of the attachment (an empty element in XML when null)"),
-    charset: nullable("Character-set encoding of the attachment (an empty element in XML when null)"),
+    encodingType: nullable("Content-transfer-encoding of the attachment"),
+    charset: nullable("Character-set encoding of the attachment"),
     inline: { type: "boolean" },
-    contentId: nullable("Cid of the inline attachment (an empty element in XML when null)"),
+    contentId: nullable("Cid of the inline attachment"),
     blocked: { type: "boolean", description: "True when the attachment is blocked: then no URL is issued" },
     created: { type: "string", format: "date-time", description: "Created time (UTC)" },
     contentUrl: { type: "string", format: "uri", description: "Signed GET URL of the content; the download is forced under the stored file name" },
