@@ -1,7 +1,9 @@
 /** The HTTP contract: request validation, error bodies and codes, standard headers. */
 import { expect } from "chai";
+import { errorMessages } from "../shared/messages/catalog.js";
 import { activity, attachment, client, department } from "./support/factories.js";
 import { startStack, type Stack } from "./support/stack.js";
+import { parseXml } from "./support/xml.js";
 
 const BODY = { app: "email", type: "attachment.inbound", altId: "att1" };
 
@@ -41,6 +43,9 @@ describe("HTTP contract", () => {
       ["a name longer than 255 characters", { ...BODY, name: `${"a".repeat(252)}.pdf` }, "400-152", ["name"]],
       ["an empty name", { ...BODY, name: "" }, "400-152", ["name"]],
       ["a signedUrlExpiry that is not a date-time", { ...BODY, signedUrlExpiry: "tomorrow" }, "400-152", ["signedUrlExpiry"]],
+      ["a signedUrlExpiry on February 30 (not rolled over to March 2)", { ...BODY, signedUrlExpiry: "2026-02-30T00:00:00Z" }, "400-152", ["signedUrlExpiry"]],
+      ["a signedUrlExpiry in month 13", { ...BODY, signedUrlExpiry: "2026-13-01T00:00:00Z" }, "400-152", ["signedUrlExpiry"]],
+      ["a created date on April 31", { ...BODY, created: "2026-04-31T10:00:00+02:00" }, "400-152", ["created"]],
       ["a created date that is not ISO 8601", { ...BODY, created: "28/11/2026" }, "400-152", ["created"]],
       ["an altId with a control character", { ...BODY, altId: "att\u00001" }, "400-152", ["altId"]],
       ["an altId that is too long", { ...BODY, altId: "x".repeat(129) }, "400-152", ["altId"]],
@@ -173,5 +178,50 @@ describe("HTTP contract", () => {
       const withIt = await error(await stack.post({ ...BODY, altId: "missing" }, { token, headers: { "X-egain-error-message": "yes" } }), 404, "404-100");
       expect(withIt.userMessage).to.be.a("string").and.not.equal("");
     });
+  });
+});
+
+describe("HTTP contract: a fault in the worker", () => {
+  const CAUSE = "presigner exploded: credentials for s3://attachments rejected";
+  let stack: Stack;
+  let token: string;
+  let calls = 0;
+  before(async () => {
+    stack = await startStack({
+      presign: async () => {
+        calls += 1;
+        throw new Error(CAUSE);
+      },
+    });
+    await stack.importLines([department("d1"), client("app1"), activity("a1"), attachment("att1")]);
+    token = stack.token("client", "app1");
+  });
+  after(async () => stack?.close());
+
+  for (const accept of ["application/json", "application/xml"]) {
+    it(`answers 500-100 in ${accept} without the cause, and records exactly one error event (presign_failed)`, async () => {
+      const requestId = `presign-throws-${accept.split("/")[1]!}`;
+      const before = calls;
+      const res = await stack.post(BODY, { token, headers: { Accept: accept, "X-Request-Id": requestId, "X-egain-error-message": "yes" } });
+      const text = await res.text();
+      expect(res.status, text).to.equal(500);
+      expect(res.headers.get("Content-Type")).to.equal(`${accept}; charset=utf-8`);
+      expect(calls - before, "the worker tried to presign once").to.equal(1);
+      const body = accept === "application/json" ? (JSON.parse(text) as Record<string, unknown>) : (parseXml(text).error as Record<string, unknown>);
+      expect(body).to.deep.equal({ code: "500-100", ...errorMessages("en-US", "500-100", []), details: accept === "application/json" ? [] : "" });
+      for (const leak of ["exploded", "credentials", "s3://", "Error", "presign", "stack", ".ts:", "    at "]) expect(text, leak).not.to.include(leak);
+
+      const events = await stack.auditEvents();
+      expect(events.filter((e) => e.requestId === requestId).map((e) => [e.outcome, e.reason])).to.deep.equal([["error", "presign_failed"]]);
+      expect(JSON.stringify(events)).not.to.include("exploded");
+    });
+  }
+
+  it("records one error event per failed request, and nothing else", async () => {
+    const events = await stack.auditEvents();
+    expect(events.map((e) => [e.outcome, e.reason])).to.deep.equal([
+      ["error", "presign_failed"],
+      ["error", "presign_failed"],
+    ]);
   });
 });

@@ -16,6 +16,7 @@ import { loadConfig, type Config } from "../../shared/config.js";
 import { readDirectory, writeDirectory } from "../../shared/directory-store.js";
 import { keys as makeKeys, type Keys } from "../../shared/keys.js";
 import { createLogger, type LogDestination } from "../../shared/log.js";
+import type { Presign } from "../../worker/presign.js";
 import { startWorker, type RunningWorker } from "../../worker/worker.js";
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from "../../scripts/embedded-s3.js";
 
@@ -27,6 +28,8 @@ export interface StackOptions {
   readonly env?: Record<string, string>;
   /** Start a worker (default true). */
   readonly worker?: boolean;
+  /** The worker's presigner instead of the one it builds from the config (to make it fail). */
+  readonly presign?: Presign;
   /** Where the API's and worker's log lines go (default stdout); set `LOG_LEVEL` in `env` to see any. */
   readonly logDestination?: LogDestination;
 }
@@ -93,7 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // Fault tests kill this Redis; the service's own clients report that, this one need not.
   redis.on("error", () => undefined);
   const api = await startApi(config, log);
-  const worker = options.worker === false ? undefined : await startWorker(config, log);
+  const worker = options.worker === false ? undefined : await startWorker(config, log, { presign: options.presign });
 
   const stack: Stack = {
     env,
