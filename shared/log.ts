@@ -23,12 +23,57 @@ const REDACT = [
 const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/(X-Amz-(?:Signature|Credential|Security-Token)(?:=|%3D))[^&\s"]+/gi, "$1[redacted]"],
   [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, "$1[redacted]"],
-  [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, "[redacted]"],
 ];
 
-/** Removes signatures and bearer tokens from free text such as error messages. */
+/**
+ * A JWT's shape (JWS compact form): a header of at least 16 base64url characters (the shortest
+ * real one, `{"alg":"none"}`, takes 19), a payload, and a signature of at least 16 characters or
+ * none at all (`alg: none`), standing alone (a JSON escape such as `\n` before it counts as a
+ * separator: log lines are scrubbed as JSON text). Version strings such as `Chrome/120.0.0.0` or
+ * `AppleWebKit/537.36` have short segments and never match. The header is captured so that it can
+ * be checked (see {@link isJsonObject}).
+ */
+const JWT_SHAPE = /(?:(?<![A-Za-z0-9_\\-])|(?<=\\[bfnrt\\]))([A-Za-z0-9_-]{16,})\.[A-Za-z0-9_-]{2,}\.(?:[A-Za-z0-9_-]{16,})?(?![A-Za-z0-9_-])/g;
+
+/**
+ * Whether a base64url segment decodes to what a JWT header must be: a JSON object. Decoded, not
+ * recognised by a prefix: JSON may start with whitespace, so `{ "alg": …` encodes to `eyAi…` and
+ * ` {"alg": …` to `IHsi…`, while any word starting with `ex` decodes to a `{`.
+ */
+function isJsonObject(segment: string): boolean {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Replaces every JWT in `text`: each value of a JWT's shape whose header decodes to a JSON object,
+ * which every token a verifier accepts has. A dotted name that only looks like one (three long
+ * segments, the first not a JSON header) is kept, and the search resumes at its second segment,
+ * so a token that follows it is still found.
+ */
+function redactJwts(text: string): string {
+  let out = "";
+  let from = 0;
+  JWT_SHAPE.lastIndex = 0;
+  for (let match = JWT_SHAPE.exec(text); match !== null; match = JWT_SHAPE.exec(text)) {
+    const header = match[1]!;
+    if (isJsonObject(header)) {
+      out += `${text.slice(from, match.index)}[redacted]`;
+      from = JWT_SHAPE.lastIndex;
+    } else {
+      JWT_SHAPE.lastIndex = match.index + header.length + 1;
+    }
+  }
+  return out + text.slice(from);
+}
+
+/** Removes signatures, bearer tokens and anything shaped like a JWT from free text such as error messages. */
 export function scrub(text: string): string {
-  return SECRET_PATTERNS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
+  return redactJwts(SECRET_PATTERNS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text));
 }
 
 /** Where log lines go; anything with a `write(line)` method, such as a writable stream. */

@@ -3,9 +3,10 @@
  * service leaves in Redis. The logs are captured at the most verbose level while the service
  * issues URLs, refuses tokens and bodies, and fails on a corrupt record.
  */
+import { createHmac } from "node:crypto";
 import { expect } from "chai";
 import jwt from "jsonwebtoken";
-import { createLogger } from "../shared/log.js";
+import { createLogger, scrub } from "../shared/log.js";
 import { activity, attachment, client, customer, department, departmentUser } from "./support/factories.js";
 import { startStack, TEST_SECRET, type Stack } from "./support/stack.js";
 
@@ -22,8 +23,20 @@ class Capture {
 
 /** Every piece of a secret that must not appear: the whole value and its signature part. */
 function secretParts(token: string): string[] {
-  return [token, token.split(".")[2]!].filter((s) => s.length >= 16);
+  return [token, token.split(".")[2] ?? ""].filter((s) => s.length >= 16);
 }
+
+/**
+ * An HS256 token whose header is `header` verbatim. JSON allows whitespace, so a header written
+ * `{ "alg": "HS256" }` is as valid as jsonwebtoken's own, and encodes to `eyAi…` instead of `eyJ…`.
+ */
+function tokenWithHeader(header: string, claims: Record<string, unknown>, secret = TEST_SECRET): string {
+  const signingInput = `${Buffer.from(header).toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+  return `${signingInput}.${createHmac("sha256", secret).update(signingInput).digest("base64url")}`;
+}
+
+const SPACED_HEADER = '{ "alg": "HS256", "typ": "JWT" }';
+const inFiveMinutes = () => Math.floor(Date.now() / 1000) + 300;
 
 describe("secrets", () => {
   describe("the logger", () => {
@@ -47,6 +60,37 @@ describe("secrets", () => {
       // What is not secret survives, so the logs stay useful.
       expect(capture.text).to.include("bucket.s3.amazonaws.com/k");
       expect(capture.text).to.include("an error");
+    });
+
+    it("redacts a JWT whatever its header's JSON looks like, and keeps ordinary User-Agents whole", () => {
+      const claims = { actor: "client", sub: "app1", exp: inFiveMinutes() };
+      const tokens = [
+        tokenWithHeader(SPACED_HEADER, claims),
+        tokenWithHeader(' {"alg":"HS256"}', claims),
+        tokenWithHeader('{\n  "alg": "HS256"\n}', claims),
+        `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.`,
+        token,
+      ];
+      expect(tokens[0]).to.match(/^eyAi/);
+      for (const t of tokens) {
+        for (const text of [`agent/1.0 ${t}`, `x=${t};`, `some-long-dotted-prefix.${t}`, JSON.stringify({ note: `line\n${t}` })]) {
+          const scrubbed = scrub(text);
+          for (const secret of [t, ...secretParts(t)]) expect(scrubbed, text).not.to.include(secret);
+          expect(scrubbed).to.include("[redacted]");
+        }
+      }
+      const ordinary = [
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1.2 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+        "Dalvik/2.1.0 (Linux; U; Android 14; SM-S918B Build/UP1A.231005.007)",
+        "okhttp/4.12.0",
+        "curl/8.5.0",
+        "console/3.2.1 (build 2026.11.28.1742; com.example.support-console.desktop)",
+        "order-service-production.eu-west-1.a1b2c3d4e5f6a7b8c9d0",
+        "see example-domain-name.co. or exportedfunctionname.js.map",
+      ];
+      for (const ua of ordinary) expect(scrub(ua)).to.equal(ua);
     });
   });
 
