@@ -64,7 +64,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(router.routes());
   app.use(negotiate());
   app.use(async function notFound(ctx) {
-    throw new ApiError("404-101", [{ key: "path", value: ctx.path.slice(0, 256) }]);
+    throw new ApiError("404-101", [{ key: "path", value: ctx.path }]);
   });
   return app;
 }

@@ -3,7 +3,7 @@
  * service leaves in Redis. The logs are captured at the most verbose level while the service
  * issues URLs, refuses tokens and bodies, and fails on a corrupt record.
  */
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { expect } from "chai";
 import jwt from "jsonwebtoken";
 import { createLogger, scrub } from "../shared/log.js";
@@ -139,6 +139,12 @@ describe("secrets", () => {
         seen.push(...secretParts(token));
         expect((await post(BODY, { token })).res.status).to.equal(401);
       }
+      // A token the API accepts although it does not start with eyJ, sent back in the User-Agent.
+      const spaced = tokenWithHeader(SPACED_HEADER, { actor: "client", sub: "app1", exp: inFiveMinutes() });
+      seen.push(...secretParts(spaced));
+      const spacedAnswer = await post(BODY, { token: spaced, headers: { "User-Agent": `agent/1.0 ${spaced}` } });
+      expect(spacedAnswer.res.status, spacedAnswer.text).to.equal(200);
+
       const customerToken = stack.token("customer", "c1");
       const userToken = stack.token("user", "u1");
       seen.push(...secretParts(customerToken), ...secretParts(userToken));
@@ -160,8 +166,13 @@ describe("secrets", () => {
       answers.push({ status: query.status, text: await query.text() });
 
       // A record the worker cannot read: its failure is logged, with the record's text in the error.
+      // Its job fails and BullMQ keeps it, payload and all, with the caller's User-Agent and request id.
       await stack.redis.set(stack.keys.record("attachment", "corrupt"), `{Bearer ${genuine} ${contentUrl}`);
-      await post({ ...BODY, altId: "corrupt" }, { token: genuine });
+      const shortToken = jwt.sign({ n: 1 }, TEST_SECRET, { noTimestamp: true });
+      const shortSpaced = tokenWithHeader(SPACED_HEADER, { n: 1 });
+      seen.push(...secretParts(shortToken), ...secretParts(shortSpaced));
+      await post({ ...BODY, altId: "corrupt" }, { token: genuine, headers: { "User-Agent": `agent/1.0 ${genuine} (${spaced})`, "X-Request-Id": shortToken } });
+      await post({ ...BODY, altId: "corrupt" }, { token: spaced, headers: { "User-Agent": `agent/1.0 ${spaced}`, "X-Request-Id": shortSpaced } });
     });
     after(async () => stack?.close());
 
@@ -213,6 +224,25 @@ describe("secrets", () => {
       for (const [key, text] of values) for (const secret of seen) expect(text, key).not.to.include(secret);
     });
 
+    it("keeps them out of the queue's job hashes, the failed jobs' payloads included", async () => {
+      const queue = `${stack.keys.prefix}:sign`;
+      const failed = await stack.redis.zrange(`${queue}:failed`, "0", "-1");
+      expect(failed, "the corrupt record's jobs failed and were kept").to.have.length.of.at.least(2);
+      const jobs: string[] = [];
+      let cursor = "0";
+      do {
+        const [next, keys] = await stack.redis.scan(cursor, "MATCH", `${queue}:*`, "COUNT", 1000);
+        cursor = next;
+        for (const key of keys) if ((await stack.redis.type(key)) === "hash") jobs.push(key);
+      } while (cursor !== "0");
+      for (const id of failed) expect(jobs).to.include(`${queue}:${id}`);
+      for (const key of jobs) {
+        const job = await stack.redis.hgetall(key);
+        if (failed.includes(key.slice(queue.length + 1))) expect(JSON.parse(job.data!), key).to.have.nested.property("client.userAgent").that.includes("agent/1.0");
+        for (const secret of seen) expect(JSON.stringify(job), key).not.to.include(secret);
+      }
+    });
+
     // BullMQ copies a job's return value into its events stream, which lives until trimmed.
     it("keeps them out of the queue's events stream", async () => {
       const events = (await stored()).get(`${stack.keys.prefix}:sign:events`) ?? "";
@@ -226,6 +256,104 @@ describe("secrets", () => {
       const events = (await stack.auditEvents()).filter((e) => e.requestId === requestId);
       expect(events).to.have.length(1);
       expect(JSON.stringify(events)).not.to.include(token.split(".")[2]!);
+    });
+  });
+
+  describe("caller text that holds a credential", () => {
+    let stack: Stack;
+    let genuine: string;
+    let spaced: string;
+    /** A credential of no known shape, only recognisable as the one this request presented. */
+    const opaque = `opaque${randomBytes(20).toString("hex")}`;
+    before(async () => {
+      stack = await startStack();
+      await stack.importLines([department("d1"), client("app1"), customer("c1"), activity("a1"), attachment("att1")]);
+      genuine = stack.token("client", "app1");
+      spaced = tokenWithHeader(SPACED_HEADER, { actor: "client", sub: "app1", exp: inFiveMinutes() });
+    });
+    after(async () => stack?.close());
+
+    const eventsOf = async (requestId: string | null) => (await stack.auditEvents()).filter((e) => e.requestId === requestId);
+
+    describe("X-Request-Id", () => {
+      const cases: Array<[string, () => { id: string; authorization?: string }]> = [
+        ["a JWT", () => ({ id: jwt.sign({ n: 1 }, TEST_SECRET, { noTimestamp: true }) })],
+        ["a JWT whose header starts with a space", () => ({ id: tokenWithHeader(SPACED_HEADER, { n: 1 }) })],
+        ["the token the request presented, of no known shape", () => ({ id: opaque, authorization: `Bearer ${opaque}` })],
+        ["an id that holds the token the request presented", () => ({ id: `req:${opaque}:1`, authorization: `Bearer ${opaque}` })],
+      ];
+      for (const [name, make] of cases) {
+        it(`replaces ${name} with a fresh id, in the response and in the audit event`, async () => {
+          const { id, authorization } = make();
+          expect(id.length).to.be.at.most(128);
+          expect(id).to.match(/^[A-Za-z0-9._:-]+$/);
+          const res = await stack.post(BODY, { headers: { "X-Request-Id": id, ...(authorization === undefined ? {} : { Authorization: authorization }) } });
+          const answered = res.headers.get("X-Request-Id");
+          expect(answered).to.match(/^[0-9a-f-]{36}$/);
+          expect(await res.text()).not.to.include(id);
+          expect(await eventsOf(answered)).to.have.length(1);
+          expect(JSON.stringify(await stack.auditEvents())).not.to.include(id);
+        });
+      }
+
+      it("still echoes a dotted id that only looks like a JWT", async () => {
+        const id = "order-service-production.eu-west-1.a1b2c3d4e5f6a7b8c9d0";
+        const res = await stack.post(BODY, { token: genuine, headers: { "X-Request-Id": id } });
+        expect(res.status).to.equal(200);
+        expect(res.headers.get("X-Request-Id")).to.equal(id);
+      });
+    });
+
+    it("keeps the presented token out of the audit event's User-Agent, whatever its shape", async () => {
+      const res = await stack.post(BODY, { headers: { Authorization: `Bearer ${opaque}`, "User-Agent": `agent/1.0 (${opaque})` } });
+      expect(res.status).to.equal(401);
+      const [event] = await eventsOf(res.headers.get("X-Request-Id"));
+      expect(event).to.have.nested.property("client.userAgent", "agent/1.0 ([redacted])");
+    });
+
+    describe("error details that quote the caller", () => {
+      const endpoint = () => `${stack.api.url}/assets/predownload`;
+      const cases: Array<[string, number, string, (secret: string) => { url: string; body?: unknown }]> = [
+        ["a query parameter's name", 400, "400-101", (secret) => ({ url: `${endpoint()}?${secret}=1` })],
+        ["the path", 404, "404-101", (secret) => ({ url: `${stack.api.url}/assets/${secret}` })],
+        ["an unknown attribute's name", 400, "400-105", (secret) => ({ url: endpoint(), body: { ...BODY, [secret]: 1 } })],
+      ];
+      for (const [where, status, code, request] of cases) {
+        for (const accept of ["application/json", "application/xml"]) {
+          it(`never echoes a token in ${where} (${code}, ${accept})`, async () => {
+            // The attribute is only read once the token is accepted, so that case presents a valid one.
+            const secrets: Array<{ secret: string; authorization: string }> = [
+              { secret: genuine, authorization: `Bearer ${genuine}` },
+              { secret: spaced, authorization: `Bearer ${spaced}` },
+              ...(code === "400-105" ? [] : [{ secret: opaque, authorization: `Bearer ${opaque}` }]),
+            ];
+            for (const { secret, authorization } of secrets) {
+              const { url, body } = request(secret);
+              const res = await fetch(url, {
+                method: "POST",
+                headers: { "Content-Type": "application/json", Accept: accept, Authorization: authorization },
+                body: JSON.stringify(body ?? BODY),
+              });
+              const text = await res.text();
+              expect(res.status, text).to.equal(status);
+              expect(text).to.include(code);
+              for (const part of [secret, ...secretParts(secret)]) expect(text).not.to.include(part);
+              expect(text).to.include("[redacted]");
+            }
+          });
+        }
+      }
+
+      it("bounds what it quotes", async () => {
+        const long = "a".repeat(3000);
+        const path = await fetch(`${stack.api.url}/${long}`, { method: "POST" });
+        const attribute = await stack.post({ ...BODY, [long]: 1 }, { token: genuine });
+        for (const [res, code] of [[path, "404-101"], [attribute, "400-105"]] as const) {
+          const body = (await res.json()) as { code: string; details: Array<{ value: string }> };
+          expect(body.code).to.equal(code);
+          expect(body.details[0]!.value.length).to.be.within(1, 256);
+        }
+      });
     });
   });
 });

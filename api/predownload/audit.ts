@@ -3,6 +3,7 @@ import { auditEvent, AUDIT_FIELD, type AuditOutcome, type AuditReason } from "..
 import { ApiError } from "../../shared/errors.js";
 import type { Keys } from "../../shared/keys.js";
 import type { Logger } from "../../shared/log.js";
+import { userAgent } from "../caller-text.js";
 import type { Redis } from "ioredis";
 
 /**
@@ -27,7 +28,7 @@ export function auditRefusals(redis: Redis, keys: Keys, log: Logger): Middleware
           requestId: ctx.state.requestId,
           actor: ctx.state.actor ?? null,
           attachment: { app: input?.app, type: input?.type, altId: input?.altId },
-          client: { ip: ctx.ip, userAgent: ctx.get("User-Agent") || null },
+          client: { ip: ctx.ip, userAgent: userAgent(ctx) },
         });
         ctx.state.outcome = event.outcome;
         await redis.xadd(keys.auditStream, "*", AUDIT_FIELD, JSON.stringify(event)).catch((e: unknown) => {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Middleware } from "koa";
 import { ApiError } from "../../shared/errors.js";
 import type { SignJobData, SignResult } from "../../shared/job.js";
+import { userAgent } from "../caller-text.js";
 import type { Settled } from "../replies.js";
 import { negotiated, represent } from "../middleware/negotiate.js";
 import { presentAttachment, presentBlocked } from "./present.js";
@@ -65,7 +66,7 @@ export function predownload(deps: PredownloadDeps): Middleware {
       requestedExpiry: input.signedUrlExpiry === undefined ? null : Date.parse(input.signedUrlExpiry),
       deadline,
       replyTo: deps.instanceId,
-      client: { ip: ctx.ip, userAgent: ctx.get("User-Agent") || null },
+      client: { ip: ctx.ip, userAgent: userAgent(ctx) },
     };
     const { result, timedOut } = await deps.sign(jobId, data);
     if (timedOut) ctx.state.auditReason = "no_result_before_deadline";
