@@ -229,12 +229,15 @@ export function isDirectoryId(value: unknown): value is string {
   );
 }
 
-/** Date.parse rolls impossible days over (February 30 becomes March 2); refuse them instead. */
-function isCalendarDate(value: string): boolean {
+/**
+ * Whether the `YYYY-MM-DD` a date-time starts with is a day of the calendar. Date.parse rolls
+ * impossible days over (February 30 becomes March 2); refuse them instead, and months outside 1 to 12.
+ */
+export function isCalendarDate(value: string): boolean {
   const [year, month, day] = value.slice(0, 10).split("-").map(Number) as [number, number, number];
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
-  return date.getUTCDate() === day;
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function checkId(name: string, value: unknown): string {

@@ -6,6 +6,7 @@
  */
 import * as yup from "yup";
 import { ATTACHMENT_APPS, ATTACHMENT_TYPES } from "../../shared/attachment.js";
+import { isCalendarDate } from "../../shared/directory.js";
 import { ApiError, type ErrorCode, type ErrorDetail } from "../../shared/errors.js";
 
 /*
@@ -36,7 +37,14 @@ const MAX_DATE_TIME_LENGTH = 64;
 const WRONG_TYPE = "${path} has the wrong type";
 
 const text = (max: number) => yup.string().typeError(WRONG_TYPE).max(max).matches(PLAIN_TEXT);
-const dateTime = () => yup.string().typeError(WRONG_TYPE).max(MAX_DATE_TIME_LENGTH).datetime({ allowOffset: true });
+/** yup's `datetime` checks the form only: `2026-02-30T00:00:00Z` would be taken as March 2. */
+const dateTime = () =>
+  yup
+    .string()
+    .typeError(WRONG_TYPE)
+    .max(MAX_DATE_TIME_LENGTH)
+    .datetime({ allowOffset: true })
+    .test("calendar-date", "${path} is not a day of the calendar", (value) => typeof value !== "string" || (isCalendarDate(value) && !Number.isNaN(Date.parse(value))));
 
 export const predownloadSchema = yup
   .object({
