@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import { auditEvent, type AuditEvent } from "../shared/audit.js";
+import { entriesOf } from "../scripts/audit/read.js";
 import { ROOT, runScript } from "./support/cli.js";
 import { assertAuditEvent, deleteKeys } from "./support/stack.js";
 
@@ -125,7 +126,9 @@ describe("audit CLI", () => {
       const events = await append(250);
       const result = await runScript(SCRIPT, ["export", "--count", "100"], env);
       expect(result.code, result.stderr).to.equal(0);
-      expect(result.stdout.trimEnd().split("\n").map((line) => (JSON.parse(line) as AuditEvent).id)).to.deep.equal(events.map((e) => e.id));
+      const exported: unknown[] = result.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+      for (const event of exported) assertAuditEvent(event);
+      expect(exported.map((event) => (event as AuditEvent).id)).to.deep.equal(events.map((e) => e.id));
     });
   });
 
@@ -221,7 +224,36 @@ describe("audit CLI", () => {
       expect(await d.exited).to.deep.equal({ code: 0, signal: null });
       expect(d.ids()).to.deep.equal(events.slice(3).map((e) => e.id));
       expect(d.stderr).to.include("audit entry 1000-0: trimmed before it was acknowledged");
-      expect(d.stderr).to.include('group "g-behind" has read up to 1000-0, but the stream now starts at 4000-0');
+      expect(d.stderr).to.include('group "g-behind" has read up to 1000-0, but the stream now starts at 4000-0: 2 entries appended in between were trimmed');
+    });
+
+    /** Runs a consumer of `group` until it printed `expected` lines; returns what it said on stderr. */
+    async function consumeOnce(group: string, expected: readonly AuditEvent[]): Promise<string> {
+      const e = start(["tail", "--group", group, "--consumer", "e"]);
+      await e.waitForLines(expected.length);
+      e.child.kill("SIGINT");
+      expect(await e.exited).to.deep.equal({ code: 0, signal: null });
+      expect(e.ids()).to.deep.equal(expected.map((event) => event.id));
+      return e.stderr;
+    }
+
+    it("warns of nothing for a group created at 0 on a stream trimmed before the group existed", async () => {
+      const events = await append(5, (i) => `${1000 * (i + 1)}-0`);
+      await redis.xtrim(stream, "MINID", 4000);
+      await redis.xgroup("CREATE", stream, "g-zero", "0");
+      expect(await consumeOnce("g-zero", events.slice(3))).not.to.include("trimmed");
+    });
+
+    it("warns of nothing when only entries the group had read were trimmed", async () => {
+      const read = await append(3, (i) => `${1000 * (i + 1)}-0`);
+      await redis.xgroup("CREATE", stream, "g-read", "0");
+      const delivered = entriesOf(await redis.xreadgroup("GROUP", "g-read", "d", "COUNT", 10, "STREAMS", stream, ">"));
+      expect(delivered.map(([id]) => id)).to.deep.equal(["1000-0", "2000-0", "3000-0"]);
+      await redis.xack(stream, "g-read", ...delivered.map(([id]) => id));
+      await redis.xtrim(stream, "MINID", 3500);
+      const later = await append(2, (i) => `${4000 + 1000 * i}-0`);
+      expect(read).to.have.length(3);
+      expect(await consumeOnce("g-read", later)).not.to.include("trimmed");
     });
 
     it("starts a new group at the oldest entry the stream holds", async () => {

@@ -91,19 +91,35 @@ async function deliver(redis: Redis, options: GroupOptions, entries: readonly St
 }
 
 /**
- * Entries trimmed before the group read them are skipped silently by Redis: say so on stderr. A
- * stream that now starts after the group's last-delivered id has lost whatever lay in between
- * (Redis keeps no count of it that survives later reads).
+ * Entries trimmed before the group read them are skipped silently by Redis: say so on stderr, and
+ * only then. Redis 7 counts the entries a group has read (`entries-read`) and those left to deliver
+ * (`lag`); a lag beyond the stream's length is the number of unread entries that were trimmed.
+ * Entries deleted one by one (XDEL) break that count, but Redis keeps the highest deleted id
+ * (`max-deleted-entry-id`): past the group's position, an unread entry is gone. A group that has
+ * read nothing yet has no count: created at `0` it starts with the oldest entry left, and nothing
+ * it was due is missing; started at a later id, whether entries after it were trimmed is unknown.
  */
 async function warnAboutTrimmedEntries(redis: Redis, stream: string, group: string): Promise<void> {
-  const first = fieldsOf(await redis.xinfo("STREAM", stream)).get("first-entry");
+  const info = fieldsOf(await redis.xinfo("STREAM", stream));
   const mine = ((await redis.xinfo("GROUPS", stream)) as unknown[]).map(fieldsOf).find((g) => g.get("name") === group);
   const delivered = mine?.get("last-delivered-id");
-  if (!Array.isArray(first) || typeof first[0] !== "string" || typeof delivered !== "string" || compareIds(delivered, first[0]) >= 0) return;
-  process.stderr.write(
-    `group "${group}" has read up to ${delivered}, but the stream now starts at ${first[0]}: ` +
-      "entries appended in between, if any, were trimmed (older than the retention) before the group read them\n",
-  );
+  if (mine === undefined || typeof delivered !== "string") return;
+  const first = info.get("first-entry");
+  const start = Array.isArray(first) && typeof first[0] === "string" ? `the stream now starts at ${first[0]}` : "the stream is now empty";
+  const maxDeleted = info.get("max-deleted-entry-id");
+  const length = info.get("length");
+  const entriesRead = mine.get("entries-read");
+  const lag = mine.get("lag");
+  let missed: string | undefined;
+  if (typeof maxDeleted === "string" && compareIds(maxDeleted, delivered) > 0) {
+    missed = `entries it had not read were deleted (up to ${maxDeleted})`;
+  } else if (typeof entriesRead === "number" && typeof lag === "number" && typeof length === "number" && lag > length) {
+    const count = lag - length;
+    missed = `${count} ${count === 1 ? "entry" : "entries"} appended in between ${count === 1 ? "was" : "were"} trimmed (older than the retention) before the group read them`;
+  } else if (entriesRead === null && compareIds(delivered, "0-0") > 0 && Array.isArray(first) && typeof first[0] === "string" && compareIds(delivered, first[0]) < 0) {
+    missed = "it has read nothing since it was set there, so Redis cannot tell whether entries appended in between were trimmed before it read them";
+  }
+  if (missed !== undefined) process.stderr.write(`group "${group}" has read up to ${delivered}, but ${start}: ${missed}\n`);
 }
 
 function fieldsOf(flat: unknown): Map<string, unknown> {
