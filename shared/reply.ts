@@ -17,6 +17,7 @@ export const RESULT_GRACE_MS = 10_000;
 // ARGV[7], when not empty, is the retention bound: the XADD also trims entries below it. The
 // caller computes it so the script reads no clock. "~" lets Redis drop only whole stream nodes,
 // which keeps the trim cheap and may keep a few older entries, but never removes a younger one.
+// ARGV[8] is the tombstone `claim` leaves for this job (see `tombstone`).
 const SETTLE = `
 local function audit()
   if ARGV[7] == '' then
@@ -33,7 +34,13 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('PUBLISH', ARGV[4], ARGV[1])
   return 1
 end
-if ARGV[6] == '1' then audit() end
+-- A job run after its deadline records so only on a request the API gave up on, and only once:
+-- the tombstone is replaced by this job's own answer. A request a worker settled (with its result,
+-- or with this same late answer on an earlier run) gets no further event.
+if ARGV[6] == '1' and redis.call('GET', KEYS[1]) == ARGV[8] then
+  audit()
+  redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+end
 return 0
 `;
 
@@ -53,6 +60,7 @@ interface ReplyCommands {
     field: string,
     alwaysAudit: "0" | "1",
     auditMinId: string,
+    tombstone: string,
   ): Promise<number>;
   pdClaim(resultKey: string, tombstone: string, ttlMs: number): Promise<string | null>;
 }
@@ -65,6 +73,14 @@ function withReplyCommands(redis: Redis): Redis & ReplyCommands {
   return redis as Redis & ReplyCommands;
 }
 
+/**
+ * What `claim` leaves in the result key of a job nobody answered in time: an `unavailable` reply
+ * marked as the API's, so that a late job can tell it from a worker's own `unavailable`.
+ */
+function tombstone(jobId: string): string {
+  return JSON.stringify({ jobId, result: { outcome: "unavailable" }, tombstone: true });
+}
+
 function resultTtlMs(deadline: number, now: number): number {
   return Math.max(deadline - now, 0) + RESULT_GRACE_MS;
 }
@@ -74,7 +90,10 @@ export interface Settlement {
   readonly event: AuditEvent;
   readonly replyTo: string;
   readonly deadline: number;
-  /** Record the event even when the request was already settled (a job that ran too late). */
+  /**
+   * A job that ran too late: record the event also when the API has already settled the request at
+   * its deadline (its tombstone), once; never when a worker settled it.
+   */
   readonly alwaysAudit?: boolean;
   /** Trim the audit stream below this id (see `auditMinId`) as the event is appended; absent, nothing is trimmed. */
   readonly auditMinId?: string;
@@ -92,6 +111,7 @@ export async function settle(redis: Redis, keys: Keys, s: Settlement): Promise<b
     AUDIT_FIELD,
     s.alwaysAudit === true ? "1" : "0",
     s.auditMinId ?? "",
+    tombstone(s.reply.jobId),
   );
   return written === 1;
 }
@@ -101,8 +121,7 @@ export async function settle(redis: Redis, keys: Keys, s: Settlement): Promise<b
  * marks the job as answered (so it issues nothing later) and resolves undefined.
  */
 export async function claim(redis: Redis, keys: Keys, jobId: string, deadline: number): Promise<SignReply | undefined> {
-  const tombstone: SignReply = { jobId, result: { outcome: "unavailable" } };
-  const existing = await withReplyCommands(redis).pdClaim(keys.result(jobId), JSON.stringify(tombstone), resultTtlMs(deadline, Date.now()));
+  const existing = await withReplyCommands(redis).pdClaim(keys.result(jobId), tombstone(jobId), resultTtlMs(deadline, Date.now()));
   return existing === null ? undefined : (JSON.parse(existing) as SignReply);
 }
 

@@ -3,14 +3,17 @@
  * settled once: a late worker issues nothing after the API has answered 503.
  */
 import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import { Replies } from "../api/replies.js";
 import { auditEvent } from "../shared/audit.js";
-import type { SignReply } from "../shared/job.js";
+import { readDirectory, writeDirectory } from "../shared/directory-store.js";
+import type { SignJobData, SignReply } from "../shared/job.js";
 import { keys as makeKeys } from "../shared/keys.js";
 import { createLogger } from "../shared/log.js";
-import { settle } from "../shared/reply.js";
+import { claim, settle } from "../shared/reply.js";
+import { signJob, type SignContext } from "../worker/sign.js";
 import { startWorker } from "../worker/worker.js";
 import { activity, attachment, client, department, departmentUser } from "./support/factories.js";
 import { deleteKeys, startStack, type Stack } from "./support/stack.js";
@@ -86,6 +89,69 @@ describe("reply path", () => {
       const deadline = Date.now() + 1000;
       await settle(redis, keys, { reply: issued(jobId), event: event(), replyTo: "nobody", deadline });
       expect(await redis.pttl(keys.result(jobId))).to.be.within(1000, 12_000);
+    });
+  });
+
+  describe("a job run again after its deadline (a stalled job taken over after its worker crashed)", () => {
+    const keys = makeKeys(`t${randomUUID().slice(0, 8)}`);
+    let redis: Redis;
+    let ctx: SignContext;
+    before(async () => {
+      redis = new Redis(process.env.REDIS_URL!);
+      const parsed = await readDirectory(Readable.from(DIRECTORY.map((line) => JSON.stringify(line)).join("\n")));
+      await writeDirectory(redis, keys, parsed.entries);
+      ctx = {
+        redis,
+        keys,
+        presign: async ({ expiresInSeconds, now }) => ({ url: "https://s3.example/objects/att1", expiresAt: new Date(now.getTime() + expiresInSeconds * 1000) }),
+        ttlSeconds: 300,
+        auditRetentionDays: 7,
+        log: createLogger("test", "silent"),
+      };
+    });
+    after(async () => {
+      await deleteKeys(redis, `${keys.prefix}:*`);
+      redis.disconnect();
+    });
+
+    const job = (deadline: number): { jobId: string; data: SignJobData } => {
+      const requestId = randomUUID();
+      return {
+        jobId: randomUUID(),
+        data: { requestId, actor: { type: "client", id: "app1" }, app: "email", type: "attachment.inbound", altId: "att1", requestedExpiry: null, deadline, replyTo: "nobody", client: { ip: "127.0.0.1", userAgent: null } },
+      };
+    };
+    const outcomes = async (requestId: string) =>
+      (await redis.xrange(keys.auditStream, "-", "+"))
+        .map(([, fields]) => JSON.parse(fields[1]!) as { requestId: string; outcome: string; reason: string | null })
+        .filter((e) => e.requestId === requestId)
+        .map((e) => [e.outcome, e.reason]);
+    const pastDeadline = (deadline: number) => new Promise((r) => setTimeout(r, Math.max(deadline - Date.now(), 0) + 20));
+
+    it("adds no event to a request a worker already settled with its result", async () => {
+      const { jobId, data } = job(Date.now() + 300);
+      expect((await signJob(ctx, jobId, data)).outcome).to.equal("issued");
+      await pastDeadline(data.deadline);
+      expect((await signJob(ctx, jobId, data)).outcome).to.equal("unavailable");
+      expect(await outcomes(data.requestId)).to.deep.equal([["issued", null]]);
+    });
+
+    it("records deadline_passed once on a request the API gave up on, however often the job runs", async () => {
+      const { jobId, data } = job(Date.now() + 50);
+      await pastDeadline(data.deadline);
+      expect(await claim(redis, keys, jobId, data.deadline)).to.equal(undefined);
+      await signJob(ctx, jobId, data);
+      await signJob(ctx, jobId, data);
+      expect(await outcomes(data.requestId)).to.deep.equal([["unavailable", "deadline_passed"]]);
+    });
+
+    it("records deadline_passed once when the late job is the first to settle, however often it runs", async () => {
+      const { jobId, data } = job(Date.now() + 50);
+      await pastDeadline(data.deadline);
+      await signJob(ctx, jobId, data);
+      await signJob(ctx, jobId, data);
+      expect(await outcomes(data.requestId)).to.deep.equal([["unavailable", "deadline_passed"]]);
+      expect(await claim(redis, keys, jobId, data.deadline), "the API finds the worker's answer").to.deep.equal({ jobId, result: { outcome: "unavailable" } });
     });
   });
 
