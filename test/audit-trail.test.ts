@@ -4,6 +4,7 @@
  * that never hold a token, a signature or a URL.
  */
 import { readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { expect } from "chai";
 import { AUDIT_OUTCOMES, AUDIT_REASONS } from "../shared/audit.js";
 import { createLogger } from "../shared/log.js";
@@ -189,6 +190,22 @@ describe("audit trail", () => {
       expect(raw).not.to.include(contentUrl);
       expect(raw).not.to.match(/X-Amz-(Signature|Credential)=(?!\[redacted\])/);
       expect(raw).not.to.match(/eyJ[A-Za-z0-9_-]+\./);
+    });
+
+    it("leaves no event for a request Node's HTTP parser refuses before the application (431, 400)", async () => {
+      const before = await stack.redis.xlen(stack.keys.auditStream);
+      const { port } = new URL(stack.api.url);
+      const raw = (request: string) =>
+        new Promise<string>((resolve, reject) => {
+          let answer = "";
+          const socket = connect(Number(port), "127.0.0.1", () => socket.end(request));
+          socket.setEncoding("utf8").on("data", (chunk: string) => (answer += chunk));
+          socket.on("close", () => resolve(answer)).on("error", reject);
+        });
+      const head = "POST /assets/predownload HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n";
+      expect(await raw(`${head}X-Padding: ${"a".repeat(17 * 1024)}\r\nContent-Length: 2\r\n\r\n{}`)).to.match(/^HTTP\/1\.1 431 /);
+      expect(await raw(`${head}Content-Length: two\r\n\r\n{}`)).to.match(/^HTTP\/1\.1 400 /);
+      expect(await stack.redis.xlen(stack.keys.auditStream)).to.equal(before);
     });
   });
 
