@@ -16,14 +16,16 @@ import { jsonOnly, openApiDocument } from "./openapi/route.js";
 import { auditRefusals } from "./predownload/audit.js";
 import { allowMethods, noQueryParameters, predownload, validate, type PredownloadDeps } from "./predownload/route.js";
 import type { VerifyToken } from "./tokens.js";
-import type { Redis } from "ioredis";
+import type { Durability } from "../shared/durability.js";
+import type { RedisClient } from "../shared/redis.js";
 import type { Keys } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
 import type { Registry } from "prom-client";
 
 export interface AppDeps extends PredownloadDeps {
   readonly log: Logger;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
+  readonly durability: Durability;
   readonly keys: Keys;
   readonly verifyToken: VerifyToken;
   readonly rateLimiter: RateLimiter;
@@ -42,7 +44,7 @@ export function createApp(deps: AppDeps): Koa {
   const router = new Router();
   router.all(
     "/assets/predownload",
-    auditRefusals(deps.redis, deps.keys, deps.log),
+    auditRefusals(deps.redis, deps.keys, deps.durability, deps.log),
     negotiate(),
     allowMethods("POST"),
     noQueryParameters(),

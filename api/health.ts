@@ -1,12 +1,11 @@
 /** `/health/live`, `/health/ready` and `/metrics` on the API's port. */
-import type { Redis } from "ioredis";
 import type { Middleware } from "koa";
 import type { Registry } from "prom-client";
 import { liveWorkers } from "../shared/heartbeat.js";
 import { healthBody, within, type Readiness } from "../shared/health.js";
 import type { Keys } from "../shared/keys.js";
 import { METRICS_CONTENT_TYPE } from "../shared/metrics.js";
-import { isConnected } from "../shared/redis.js";
+import { isConnected, type RedisClient } from "../shared/redis.js";
 
 /** Alive while the process answers at all. */
 export function live(): Middleware {
@@ -21,7 +20,7 @@ export function live(): Middleware {
  * the directory has been imported into this Redis (a Redis restarted empty has none). The answer
  * comes within `timeoutMs` whatever Redis does.
  */
-export function ready(redis: Redis, keys: Keys, timeoutMs: number): Middleware {
+export function ready(redis: RedisClient, keys: Keys, timeoutMs: number): Middleware {
   return async function readyHandler(ctx) {
     const { status, body } = healthBody(await readiness(redis, keys, timeoutMs));
     ctx.status = status;
@@ -30,7 +29,7 @@ export function ready(redis: Redis, keys: Keys, timeoutMs: number): Middleware {
   };
 }
 
-async function readiness(redis: Redis, keys: Keys, timeoutMs: number): Promise<Readiness> {
+async function readiness(redis: RedisClient, keys: Keys, timeoutMs: number): Promise<Readiness> {
   if (!isConnected(redis)) return { ready: false, checks: { redis: "unreachable", workers: "unknown", directory: "unknown" } };
   try {
     const [workers, imported] = await within(Promise.all([liveWorkers(redis, keys), redis.exists(keys.directoryImported)]), timeoutMs);

@@ -6,11 +6,10 @@
  * reconnects, results that may have been published meanwhile are read from their keys.
  */
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { SIGN_JOB, type SignJobData, type SignJobName, type SignJobReturn, type SignReply, type SignResult } from "../shared/job.js";
 import type { Keys } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
-import { isConnected } from "../shared/redis.js";
+import { isConnected, type RedisClient } from "../shared/redis.js";
 import { unavailable } from "./predownload/route.js";
 import { claim, peekResults } from "../shared/reply.js";
 
@@ -28,18 +27,20 @@ interface Pending {
 
 export class Replies {
   private readonly pending = new Map<string, Pending>();
-  readonly channel: string;
+  /** This process's reply channels: one on a single server, one per shard on a cluster. */
+  readonly channels: readonly string[];
 
   constructor(
-    private readonly subscriber: Redis,
-    private readonly redis: Redis,
+    private readonly subscriber: RedisClient,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     instanceId: string,
     private readonly log: Logger,
   ) {
-    this.channel = keys.replyChannel(instanceId);
-    subscriber.on("message", (channel: string, message: string) => {
-      if (channel === this.channel) this.onMessage(message);
+    this.channels = [...new Set(keys.shards.map((shard) => shard.replyChannel(instanceId)))];
+    const mine = new Set(this.channels);
+    subscriber.on(keys.shardedReplies ? "smessage" : "message", (channel: string, message: string) => {
+      if (mine.has(channel)) this.onMessage(message);
     });
     let connectedBefore = false;
     subscriber.on("ready", () => {
@@ -50,7 +51,8 @@ export class Replies {
 
   /** Subscribes; resolves once subscribed, but requests may be accepted before that. */
   async start(): Promise<void> {
-    await this.subscriber.subscribe(this.channel);
+    if (this.keys.shardedReplies) await Promise.all(this.channels.map((channel) => this.subscriber.ssubscribe(channel)));
+    else await this.subscriber.subscribe(...this.channels);
   }
 
   /** Registers a wait for `jobId`; call before enqueueing the job. */
@@ -116,15 +118,16 @@ export class Replies {
 }
 
 /**
- * Signs through the queue: registers the wait, enqueues the job, and resolves with its settlement.
+ * Signs through the queue of the job's shard: registers the wait, enqueues the job, and resolves
+ * with its settlement.
  * While Redis is unreachable it rejects with 503-100 at once: BullMQ's `add` would otherwise wait
  * for a connection well past any deadline.
  */
-export function queuedSign(queue: Queue<SignJobData, SignJobReturn, SignJobName>, redis: Redis, replies: Replies, log: Logger) {
+export function queuedSign(queues: ReadonlyArray<Queue<SignJobData, SignJobReturn, SignJobName>>, keys: Keys, redis: RedisClient, replies: Replies, log: Logger) {
   return function sign(jobId: string, data: SignJobData): Promise<Settled> {
     if (!isConnected(redis)) return Promise.reject(unavailable());
     const waiting = replies.wait(jobId, data.deadline);
-    queue.add(SIGN_JOB, data, { jobId }).catch((error: unknown) => {
+    queues[keys.shardFor(jobId).index]!.add(SIGN_JOB, data, { jobId }).catch((error: unknown) => {
       log.warn({ err: error, requestId: data.requestId }, "sign job could not be enqueued");
       replies.fail(jobId);
     });

@@ -7,7 +7,7 @@ import type { Config } from "../shared/config.js";
 import { within } from "../shared/health.js";
 import { liveWorkers } from "../shared/heartbeat.js";
 import type { SignJobData, SignJobName, SignJobReturn } from "../shared/job.js";
-import { keys as makeKeys, SIGN_QUEUE } from "../shared/keys.js";
+import { keysFor, SIGN_QUEUE } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
 import { createMetrics, queueGauge } from "../shared/metrics.js";
 import { createRateLimiter } from "../shared/rate-limit.js";
@@ -30,37 +30,41 @@ const IDLE_SWEEP_MS = 50;
 
 export async function startApi(config: Config, log: Logger): Promise<RunningApi> {
   const verifyToken = createTokenVerifier(config.jwt, loadVerificationKeys(config.jwt));
-  const keys = makeKeys(config.keyPrefix, config.auditStream);
+  const keys = keysFor(config);
   const shared = createMetrics("api");
   const redisOptions = { log, commandTimeoutMs: config.redisCommandTimeoutMs, onError: shared.onRedisError };
-  const redis = createRedis(config.redisUrl, "command", redisOptions);
-  const subscriber = createRedis(config.redisUrl, "subscriber", redisOptions);
+  const redis = createRedis(config.redis, "command", redisOptions);
+  const subscriber = createRedis(config.redis, "subscriber", redisOptions);
   const instanceId = randomUUID();
   const replies = new Replies(subscriber, redis, keys, instanceId, log);
-  const queue = new Queue<SignJobData, SignJobReturn, SignJobName>(SIGN_QUEUE, {
-    connection: redis,
-    prefix: config.keyPrefix,
-    defaultJobOptions: {
-      attempts: 3,
-      backoff: { type: "fixed", delay: 100 },
-      removeOnComplete: true,
-      removeOnFail: { age: 24 * 3600, count: 1000 },
-    },
+  const queues = keys.shards.map((shard) => {
+    const queue = new Queue<SignJobData, SignJobReturn, SignJobName>(SIGN_QUEUE, {
+      connection: redis,
+      prefix: shard.queuePrefix,
+      defaultJobOptions: {
+        attempts: 3,
+        backoff: { type: "fixed", delay: 100 },
+        removeOnComplete: true,
+        removeOnFail: { age: 24 * 3600, count: 1000 },
+      },
+    });
+    queue.on("error", (error) => log.warn({ err: error, shard: shard.index }, "queue error"));
+    return queue;
   });
-  queue.on("error", (error) => log.warn({ err: error }, "queue error"));
   // Bounded: with Redis down at start the API still comes up and serves (503s, readiness); the
   // subscription completes when Redis returns.
   await within(replies.start(), config.redisCommandTimeoutMs).catch((error: unknown) => log.warn({ err: error }, "reply channel not subscribed yet"));
   redis.once("ready", () => void checkEvictionPolicy(redis, log));
 
-  queueGauge(shared.registry, queue);
+  queueGauge(shared.registry, queues);
   const metrics = createApiMetrics(shared.registry, { liveWorkers: () => liveWorkers(redis, keys), pendingReplies: () => replies.size });
   const app = createApp({
-    sign: queuedSign(queue, redis, replies, log),
+    sign: queuedSign(queues, keys, redis, replies, log),
     instanceId,
     requestTimeoutMs: config.requestTimeoutMs,
     log,
     redis,
+    durability: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs },
     keys,
     verifyToken,
     rateLimiter: createRateLimiter(redis, keys, config.rateLimit),
@@ -87,7 +91,7 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
       await closed;
       clearInterval(sweep);
       clearTimeout(giveUp);
-      await queue.close();
+      await Promise.all(queues.map((queue) => queue.close()));
       await Promise.all([redis, subscriber].map((client) => client.quit().catch(() => client.disconnect())));
     },
   };

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { ConfigError, loadConfig, type JwtConfig } from "../shared/config.js";
-import { keys as makeKeys, SIGN_QUEUE } from "../shared/keys.js";
+import { keysFor, SIGN_QUEUE } from "../shared/keys.js";
 import { renderBanner, mintDemoToken } from "./demo-banner.js";
 import { loadDemo, readDemo } from "./demo-data.js";
 import { freePort, pingRedis, REDIS_INSTALL_HINT, RedisNotInstalledError, spawnRedis } from "./local-redis.js";
@@ -52,7 +52,7 @@ async function start(supervisor: Supervisor): Promise<string> {
   };
   const config = loadConfig(env);
   const secret = config.jwt.secret!;
-  const keys = makeKeys(config.keyPrefix, config.auditStream);
+  const keys = keysFor(config);
 
   const client = new Redis(config.redisUrl, { connectionName: "predownload-start" });
   client.on("error", () => undefined);

@@ -6,7 +6,10 @@
 import { randomUUID } from "node:crypto";
 import type { ActorType } from "./attachment.js";
 import type { ErrorCode } from "./errors.js";
+import { writeDurably, type Durability } from "./durability.js";
+import type { Keys } from "./keys.js";
 import { scrub } from "./log.js";
+import type { RedisClient } from "./redis.js";
 
 export const AUDIT_OUTCOMES = ["issued", "blocked", "denied", "not_found", "invalid", "unauthenticated", "unavailable", "error"] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -95,6 +98,17 @@ function userAgent(value: string | null): string | null {
 
 /** The stream field that holds the event JSON. */
 export const AUDIT_FIELD = "event";
+
+/**
+ * Appends one event to the audit stream of its request's shard, durably when so configured.
+ * Resolves false when the replicas did not acknowledge it in time (the event is written, but a
+ * failover could lose it).
+ */
+export async function appendAuditEvent(redis: RedisClient, keys: Keys, durability: Durability, event: AuditEvent): Promise<boolean> {
+  const stream = keys.shardFor(event.requestId).auditStream;
+  const { replicated } = await writeDurably(redis, durability, (pipeline) => pipeline.xadd(stream, "*", AUDIT_FIELD, JSON.stringify(event)));
+  return replicated;
+}
 
 const DAY_MS = 24 * 3600 * 1000;
 

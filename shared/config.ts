@@ -3,6 +3,8 @@
  * and checked once at start; all problems are reported together, naming each variable.
  */
 
+import { parseRedisUrl, redactRedisUrl, RedisUrlError, type RedisTarget } from "./redis-url.js";
+
 /** Where verification keys for bearer tokens come from. */
 export interface JwtConfig {
   /** HS256 secret (at least 32 bytes), when configured. */
@@ -36,6 +38,13 @@ export interface RateLimitConfig {
 export interface Config {
   readonly port: number;
   readonly redisUrl: string;
+  /** `REDIS_URL` parsed: one server, a cluster, or Sentinel. */
+  readonly redis: RedisTarget;
+  /** How many sign-queue shards (each its own slot on a cluster, with its own audit stream). */
+  readonly queueShards: number;
+  /** Replicas each decision must reach (Redis WAIT) before its URL is handed out; 0 does not wait. */
+  readonly redisWaitReplicas: number;
+  readonly redisWaitTimeoutMs: number;
   readonly keyPrefix: string;
   readonly s3: S3Config;
   readonly signedUrlTtlSeconds: number;
@@ -127,7 +136,17 @@ export function loadConfig(env: Env = process.env, needs: ConfigNeeds = { s3: tr
 
   const port = read.integer("PORT", 8080, 0, 65535);
   const redisUrl = read.string("REDIS_URL", "redis://127.0.0.1:6379");
-  if (!/^rediss?:\/\//.test(redisUrl)) problems.push(`REDIS_URL: expected redis:// or rediss://, got "${redisUrl}"`);
+  let redis: RedisTarget = { kind: "single", url: "redis://127.0.0.1:6379" };
+  try {
+    redis = parseRedisUrl(redisUrl);
+  } catch (error) {
+    if (!(error instanceof RedisUrlError)) throw error;
+    problems.push(`REDIS_URL: ${error.message} (got "${redactRedisUrl(redisUrl)}")`);
+  }
+  const cluster = redis.kind === "cluster";
+  const queueShards = read.integer("QUEUE_SHARDS", cluster ? 12 : 1, 1, 256);
+  const redisWaitReplicas = read.integer("REDIS_WAIT_REPLICAS", cluster ? 1 : 0, 0, 16);
+  const redisWaitTimeoutMs = read.integer("REDIS_WAIT_TIMEOUT_MS", 250, 1, 60000);
   const keyPrefix = read.string("KEY_PREFIX", "pd");
   if (!/^[A-Za-z0-9_.{}-]{1,64}$/.test(keyPrefix)) {
     problems.push(`KEY_PREFIX: 1 to 64 of letters, digits, "_", ".", "-", "{", "}"; got "${keyPrefix}"`);
@@ -171,6 +190,10 @@ export function loadConfig(env: Env = process.env, needs: ConfigNeeds = { s3: tr
   const config: Config = {
     port,
     redisUrl,
+    redis,
+    queueShards,
+    redisWaitReplicas,
+    redisWaitTimeoutMs,
     keyPrefix,
     s3: {
       endpoint,

@@ -5,7 +5,8 @@
  */
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import type { Redis } from "ioredis";
+import { Cluster, type Redis } from "ioredis";
+import type { RedisClient } from "./redis.js";
 import type { Actor } from "./attachment.js";
 import type { Activity, Attachment, Client, Customer, DirectoryEntry, User } from "./directory.js";
 import { DirectoryLineError, parseLine } from "./directory.js";
@@ -49,11 +50,28 @@ export async function readDirectory(input: Readable): Promise<ParsedDirectory> {
   return { entries, errors };
 }
 
+/** Records written at once on a cluster, where one transaction cannot span slots. */
+const CLUSTER_WRITE_BATCH = 500;
+
 /**
- * Writes validated entries in one transaction: readers see all of them or none. The transaction
- * also records when the directory was last imported, which readiness checks for.
+ * Writes validated entries, and records when the directory was last imported, which readiness
+ * checks for. On one server this is one transaction: readers see all of the entries or none. A
+ * cluster cannot run a transaction across slots, so there the records are written in batches and
+ * become visible as they land; the file was still validated whole before the first write.
  */
-export async function writeDirectory(redis: Redis, keys: Keys, entries: readonly DirectoryEntry[]): Promise<void> {
+export async function writeDirectory(redis: RedisClient, keys: Keys, entries: readonly DirectoryEntry[]): Promise<void> {
+  if (redis instanceof Cluster) {
+    for (let i = 0; i < entries.length; i += CLUSTER_WRITE_BATCH) {
+      await Promise.all(
+        entries.slice(i, i + CLUSTER_WRITE_BATCH).map((entry) => {
+          const key = keys.record(entry.kind, entry.id);
+          return entry.deleted ? redis.del(key) : redis.set(key, JSON.stringify(entry.record));
+        }),
+      );
+    }
+    await redis.set(keys.directoryImported, new Date().toISOString());
+    return;
+  }
   const multi = redis.multi();
   multi.set(keys.directoryImported, new Date().toISOString());
   for (const entry of entries) {
@@ -64,6 +82,15 @@ export async function writeDirectory(redis: Redis, keys: Keys, entries: readonly
   const results = await multi.exec();
   const failed = results?.find(([error]) => error !== null);
   if (results === null || failed !== undefined) throw failed?.[0] ?? new Error("directory transaction was aborted");
+}
+
+function activityOf(attachmentJson: string): string | undefined {
+  try {
+    const { activity } = JSON.parse(attachmentJson) as { activity?: unknown };
+    return typeof activity === "string" ? activity : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The actor's own record, typed by the actor's kind. */
@@ -99,13 +126,22 @@ export function withDirectoryCommands(redis: Redis): Redis & ReadCommand {
   return redis as Redis & ReadCommand;
 }
 
-/** Reads the attachment, its activity and the actor in one round trip. */
-export async function readDecisionInputs(redis: Redis, keys: Keys, altId: string, actor: Actor): Promise<DecisionInputs> {
-  const reply = await withDirectoryCommands(redis).pdReadDecision(
-    keys.record("attachment", altId),
-    keys.record(actor.type, actor.id),
-    `${keys.directory}activity:`,
-  );
+/**
+ * Reads the attachment, its activity and the actor: in one round trip on one server. On a cluster
+ * the records live in different slots, which one script cannot read: the attachment and the actor
+ * are read at once, then the activity the attachment names.
+ */
+export async function readDecisionInputs(redis: RedisClient, keys: Keys, altId: string, actor: Actor): Promise<DecisionInputs> {
+  const attachmentKey = keys.record("attachment", altId);
+  const actorKey = keys.record(actor.type, actor.id);
+  let reply: Array<string | null>;
+  if (redis instanceof Cluster) {
+    const [attachmentJson, actorJson] = await Promise.all([redis.get(attachmentKey), redis.get(actorKey)]);
+    const activityId = attachmentJson === null ? undefined : activityOf(attachmentJson);
+    reply = [attachmentJson, activityId === undefined ? null : await redis.get(keys.record("activity", activityId)), actorJson];
+  } else {
+    reply = await withDirectoryCommands(redis).pdReadDecision(attachmentKey, actorKey, `${keys.directory}activity:`);
+  }
   const [attachment, activity, actorRecord] = reply;
   return {
     attachment: attachment ? (JSON.parse(attachment) as Attachment) : undefined,

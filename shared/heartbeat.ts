@@ -3,8 +3,8 @@
  * so hosts whose clocks disagree still agree on who is alive. The API's readiness counts the
  * workers seen within {@link HEARTBEAT_LIVE_MS}.
  */
-import type { Redis } from "ioredis";
 import type { Keys } from "./keys.js";
+import type { RedisClient } from "./redis.js";
 
 /** How often a worker beats. */
 export const HEARTBEAT_INTERVAL_MS = 1000;
@@ -28,7 +28,7 @@ interface HeartbeatCommands {
   pdLiveWorkers(key: string, liveMs: number): Promise<number>;
 }
 
-export function withHeartbeatCommands<R extends Redis>(redis: R): R & HeartbeatCommands {
+export function withHeartbeatCommands<R extends RedisClient>(redis: R): R & HeartbeatCommands {
   if (!("pdBeat" in redis)) {
     redis.defineCommand("pdBeat", { numberOfKeys: 1, lua: BEAT });
     redis.defineCommand("pdLiveWorkers", { numberOfKeys: 1, lua: LIVE });
@@ -37,16 +37,16 @@ export function withHeartbeatCommands<R extends Redis>(redis: R): R & HeartbeatC
 }
 
 /** Records that `workerId` is alive now. */
-export async function beat(redis: Redis, keys: Keys, workerId: string): Promise<void> {
+export async function beat(redis: RedisClient, keys: Keys, workerId: string): Promise<void> {
   await withHeartbeatCommands(redis).pdBeat(keys.workers, workerId, HEARTBEAT_FORGET_MS);
 }
 
 /** Removes a stopping worker at once, rather than after {@link HEARTBEAT_LIVE_MS}. */
-export async function forget(redis: Redis, keys: Keys, workerId: string): Promise<void> {
+export async function forget(redis: RedisClient, keys: Keys, workerId: string): Promise<void> {
   await redis.zrem(keys.workers, workerId);
 }
 
 /** How many workers beat within {@link HEARTBEAT_LIVE_MS}. */
-export async function liveWorkers(redis: Redis, keys: Keys): Promise<number> {
+export async function liveWorkers(redis: RedisClient, keys: Keys): Promise<number> {
   return withHeartbeatCommands(redis).pdLiveWorkers(keys.workers, HEARTBEAT_LIVE_MS);
 }

@@ -23,8 +23,8 @@ export function createMetrics(process: "api" | "worker"): ServiceMetrics {
   return { registry, redisErrors, onRedisError: (role) => redisErrors.inc({ role }) };
 }
 
-/** Gauges of the sign queue's job counts, read from Redis at each scrape (kept as they were when Redis does not answer). */
-export function queueGauge(registry: Registry, queue: Queue): Gauge<"state"> {
+/** Gauges of the sign queues' job counts, summed over the shards, read from Redis at each scrape (kept as they were when Redis does not answer). */
+export function queueGauge(registry: Registry, queues: readonly Queue[]): Gauge<"state"> {
   return new Gauge({
     name: "predownload_queue_jobs",
     help: "Sign jobs in the queue, by state",
@@ -32,8 +32,8 @@ export function queueGauge(registry: Registry, queue: Queue): Gauge<"state"> {
     registers: [registry],
     async collect() {
       try {
-        const counts = await queue.getJobCounts("waiting", "active", "delayed");
-        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+        const counts = await Promise.all(queues.map((queue) => queue.getJobCounts("waiting", "active", "delayed")));
+        for (const state of ["waiting", "active", "delayed"]) this.set({ state }, counts.reduce((sum, c) => sum + (c[state] ?? 0), 0));
       } catch {
         // Redis is unreachable: the scrape still answers, and predownload_redis_errors_total says why.
       }

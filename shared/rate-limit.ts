@@ -2,10 +2,10 @@
  * Per-actor rate limiting in Redis (GCRA: one key per actor holding its theoretical arrival time),
  * so every API process shares one budget per actor. Redis's clock is used, not the callers'.
  */
-import type { Redis } from "ioredis";
 import type { Actor } from "./attachment.js";
 import type { RateLimitConfig } from "./config.js";
 import type { Keys } from "./keys.js";
+import type { RedisClient } from "./redis.js";
 
 // Times are in microseconds. string.format keeps them integral: tostring() would print 1.7e+15.
 const ACQUIRE = `
@@ -29,10 +29,10 @@ interface RateLimitCommands {
 export type RateLimiter = (actor: Actor) => Promise<number>;
 
 /** A limiter for `limits`; with a rate of 0 it lets everything through without asking Redis. */
-export function createRateLimiter(redis: Redis, keys: Keys, limits: RateLimitConfig): RateLimiter {
+export function createRateLimiter(redis: RedisClient, keys: Keys, limits: RateLimitConfig): RateLimiter {
   if (limits.perSecond === 0) return async () => 0;
   if (!("pdAcquire" in redis)) redis.defineCommand("pdAcquire", { numberOfKeys: 1, lua: ACQUIRE });
-  const client = redis as Redis & RateLimitCommands;
+  const client = redis as RedisClient & RateLimitCommands;
   const intervalUs = Math.round(1_000_000 / limits.perSecond);
   return async (actor) => {
     const waitUs = await client.pdAcquire(keys.rateLimit(actor.type, actor.id), intervalUs, limits.burst);

@@ -1,6 +1,10 @@
-/** Redis connections, built once per process with the options each role needs. */
-import { Redis } from "ioredis";
+/** Redis connections, built once per process with the options each role needs, for any topology. */
+import { Cluster, Redis, type ClusterOptions, type RedisOptions as IoRedisOptions } from "ioredis";
 import type { Logger } from "./log.js";
+import type { RedisTarget } from "./redis-url.js";
+
+/** A connection to one server (or its Sentinel-managed master) or to a whole cluster. */
+export type RedisClient = Redis | Cluster;
 
 /**
  * - `command`: the API's and CLIs' client; fails fast while Redis is unreachable instead of queueing,
@@ -16,16 +20,22 @@ export interface RedisOptions {
   readonly commandTimeoutMs?: number;
   /** Called on every connection error, e.g. to count it. */
   readonly onError?: (role: RedisRole) => void;
+  /** Overrides the connection name (`predownload-<role>`). */
+  readonly name?: string;
 }
 
-export function createRedis(url: string, role: RedisRole, options: RedisOptions = {}): Redis {
-  const redis = new Redis(url, {
-    connectionName: `predownload-${role}`,
-    enableOfflineQueue: role !== "command",
-    maxRetriesPerRequest: role === "command" ? 1 : null,
-    commandTimeout: role === "command" ? options.commandTimeoutMs : undefined,
-    retryStrategy: (times) => Math.min(50 * 2 ** times, 2000),
-  });
+const retryStrategy = (times: number) => Math.min(50 * 2 ** times, 2000);
+
+export function createRedis(target: RedisTarget, role: RedisRole, options: RedisOptions = {}): RedisClient {
+  const command = role === "command";
+  const connection: IoRedisOptions = {
+    connectionName: options.name ?? `predownload-${role}`,
+    enableOfflineQueue: !command,
+    maxRetriesPerRequest: command ? 1 : null,
+    commandTimeout: command ? options.commandTimeoutMs : undefined,
+    retryStrategy,
+  };
+  const redis = connect(target, connection, role === "subscriber");
   redis.on("error", (error: Error) => {
     options.onError?.(role);
     options.log?.warn({ err: error, role }, "redis connection error");
@@ -33,22 +43,60 @@ export function createRedis(url: string, role: RedisRole, options: RedisOptions 
   return redis;
 }
 
+function connect(target: RedisTarget, connection: IoRedisOptions, subscriber: boolean): RedisClient {
+  switch (target.kind) {
+    case "single":
+      return new Redis(target.url, connection);
+    case "sentinel":
+      return new Redis({
+        ...connection,
+        sentinels: target.sentinels.map((s) => ({ host: s.host, port: s.port })),
+        name: target.name,
+        db: target.db,
+        username: target.username,
+        password: target.password,
+        sentinelPassword: target.sentinelPassword,
+        ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+      });
+    case "cluster": {
+      const { enableOfflineQueue, ...perNode } = connection;
+      const options: ClusterOptions = {
+        enableOfflineQueue,
+        clusterRetryStrategy: retryStrategy,
+        // Replies travel on shard channels (SPUBLISH/SSUBSCRIBE), one subscriber per master.
+        shardedSubscribers: subscriber,
+        redisOptions: { ...perNode, username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) },
+      };
+      return new Cluster(target.nodes.map((n) => ({ host: n.host, port: n.port })), options);
+    }
+  }
+}
+
 /** True when the client is connected and may send commands now. */
-export function isConnected(redis: Redis): boolean {
+export function isConnected(redis: RedisClient): boolean {
   return redis.status === "ready";
+}
+
+/** The servers that hold data: the cluster's masters, or the one server. */
+export function dataNodes(redis: RedisClient): Redis[] {
+  return redis instanceof Cluster ? redis.nodes("master") : [redis];
 }
 
 /**
  * Warns when Redis may evict keys: evicted queue, result or directory keys lose decisions. Managed
  * Redis services often refuse CONFIG; then the setting cannot be checked and that is said instead.
  */
-export async function checkEvictionPolicy(redis: Redis, log: Logger): Promise<void> {
-  try {
-    const [, policy] = (await redis.config("GET", "maxmemory-policy")) as [string, string];
-    if (policy !== "noeviction") {
-      log.warn({ maxmemoryPolicy: policy }, `Redis maxmemory-policy is "${policy}": set it to "noeviction", or Redis may evict queue, result and directory keys`);
+export async function checkEvictionPolicy(redis: RedisClient, log: Logger): Promise<void> {
+  for (const node of dataNodes(redis)) {
+    try {
+      const [, policy] = (await node.config("GET", "maxmemory-policy")) as [string, string];
+      if (policy !== "noeviction") {
+        log.warn({ maxmemoryPolicy: policy }, `Redis maxmemory-policy is "${policy}": set it to "noeviction", or Redis may evict queue, result and directory keys`);
+        return;
+      }
+    } catch (error) {
+      log.info({ err: error }, "could not read Redis maxmemory-policy (CONFIG refused?); make sure it is noeviction");
+      return;
     }
-  } catch (error) {
-    log.info({ err: error }, "could not read Redis maxmemory-policy (CONFIG refused?); make sure it is noeviction");
   }
 }

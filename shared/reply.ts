@@ -2,14 +2,18 @@
  * The reply protocol between worker and API, built on one short-lived result key per job.
  * Whoever sets the key first settles the request, atomically:
  * - the worker's `settle` sets the result, appends the audit event and publishes the reply in one
- *   script, so no URL exists without its event, and a retried job cannot issue a second one;
+ *   script, so no URL exists without its event, and a retried job cannot issue a second one (when
+ *   replicas must acknowledge the decision first, the script writes, WAIT waits, then the reply is
+ *   published);
  * - the API's `claim`, at its deadline, sets a tombstone so that a late worker issues nothing, or
  *   finds the worker's result and answers with it.
  */
-import type { Redis } from "ioredis";
+import { Cluster, type ChainableCommander } from "ioredis";
 import { AUDIT_FIELD, type AuditEvent } from "./audit.js";
+import { writeDurably, type Durability } from "./durability.js";
 import type { SignReply } from "./job.js";
 import type { Keys } from "./keys.js";
+import type { RedisClient } from "./redis.js";
 
 /** How long a result outlives its request's deadline, so retried or late jobs still see it. */
 export const RESULT_GRACE_MS = 10_000;
@@ -17,7 +21,9 @@ export const RESULT_GRACE_MS = 10_000;
 // ARGV[7], when not empty, is the retention bound: the XADD also trims entries below it. The
 // caller computes it so the script reads no clock. "~" lets Redis drop only whole stream nodes,
 // which keeps the trim cheap and may keep a few older entries, but never removes a younger one.
-// ARGV[8] is the tombstone `claim` leaves for this job (see `tombstone`).
+// ARGV[8] is the tombstone `claim` leaves for this job (see `tombstone`). ARGV[9] is how the reply
+// goes out: PUBLISH, SPUBLISH (a cluster's shard channel, in this script's slot), or '' when the
+// caller publishes it after WAIT.
 const SETTLE = `
 local function audit()
   if ARGV[7] == '' then
@@ -31,7 +37,7 @@ end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   audit()
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  redis.call('PUBLISH', ARGV[4], ARGV[1])
+  if ARGV[9] ~= '' then redis.call(ARGV[9], ARGV[4], ARGV[1]) end
   return 1
 end
 -- A job run after its deadline records so only on a request the API gave up on, and only once:
@@ -61,16 +67,19 @@ interface ReplyCommands {
     alwaysAudit: "0" | "1",
     auditMinId: string,
     tombstone: string,
+    publish: PublishCommand,
   ): Promise<number>;
   pdClaim(resultKey: string, tombstone: string, ttlMs: number): Promise<string | null>;
 }
 
-function withReplyCommands(redis: Redis): Redis & ReplyCommands {
+type PublishCommand = "PUBLISH" | "SPUBLISH" | "";
+
+function withReplyCommands<R extends RedisClient>(redis: R): R & ReplyCommands {
   if (!("pdSettle" in redis)) {
     redis.defineCommand("pdSettle", { numberOfKeys: 2, lua: SETTLE });
     redis.defineCommand("pdClaim", { numberOfKeys: 1, lua: CLAIM });
   }
-  return redis as Redis & ReplyCommands;
+  return redis as R & ReplyCommands;
 }
 
 /**
@@ -99,35 +108,56 @@ export interface Settlement {
   readonly auditMinId?: string;
 }
 
-/** Worker side. Resolves true when this call settled the request, false when it was already settled. */
-export async function settle(redis: Redis, keys: Keys, s: Settlement): Promise<boolean> {
-  const written = await withReplyCommands(redis).pdSettle(
-    keys.result(s.reply.jobId),
-    keys.auditStream,
-    JSON.stringify(s.reply),
-    resultTtlMs(s.deadline, Date.now()),
-    JSON.stringify(s.event),
-    keys.replyChannel(s.replyTo),
-    AUDIT_FIELD,
-    s.alwaysAudit === true ? "1" : "0",
-    s.auditMinId ?? "",
-    tombstone(s.reply.jobId),
-  );
-  return written === 1;
+export interface Settled {
+  /** This call settled the request; false when it was already settled. */
+  readonly written: boolean;
+  /** The wanted replicas acknowledged the write in time (always true when none are wanted). */
+  readonly replicated: boolean;
+}
+
+/** Worker side: writes the result and its event in the request's shard, and sends the reply. */
+export async function settle(redis: RedisClient, keys: Keys, durability: Durability, s: Settlement): Promise<Settled> {
+  const shard = keys.shardFor(s.reply.jobId);
+  const reply = JSON.stringify(s.reply);
+  const channel = shard.replyChannel(s.replyTo);
+  const publish: PublishCommand = keys.shardedReplies ? "SPUBLISH" : "PUBLISH";
+  const args = (publishInScript: PublishCommand) =>
+    [
+      shard.result(s.reply.jobId),
+      shard.auditStream,
+      reply,
+      resultTtlMs(s.deadline, Date.now()),
+      JSON.stringify(s.event),
+      channel,
+      AUDIT_FIELD,
+      s.alwaysAudit === true ? "1" : "0",
+      s.auditMinId ?? "",
+      tombstone(s.reply.jobId),
+      publishInScript,
+    ] as const;
+  if (durability.replicas === 0) return { written: (await withReplyCommands(redis).pdSettle(...args(publish))) === 1, replicated: true };
+
+  withReplyCommands(redis);
+  const { replies, replicated } = await writeDurably(redis, durability, (pipeline) => (pipeline as ChainableCommander & ReplyCommands).pdSettle(...args("")));
+  const written = replies[0] === 1;
+  if (written) await (keys.shardedReplies ? redis.spublish(channel, reply) : redis.publish(channel, reply));
+  return { written, replicated };
 }
 
 /**
  * API side, when no reply arrived in time. Resolves the worker's reply if there is one; otherwise
  * marks the job as answered (so it issues nothing later) and resolves undefined.
  */
-export async function claim(redis: Redis, keys: Keys, jobId: string, deadline: number): Promise<SignReply | undefined> {
-  const existing = await withReplyCommands(redis).pdClaim(keys.result(jobId), tombstone(jobId), resultTtlMs(deadline, Date.now()));
+export async function claim(redis: RedisClient, keys: Keys, jobId: string, deadline: number): Promise<SignReply | undefined> {
+  const existing = await withReplyCommands(redis).pdClaim(keys.shardFor(jobId).result(jobId), tombstone(jobId), resultTtlMs(deadline, Date.now()));
   return existing === null ? undefined : (JSON.parse(existing) as SignReply);
 }
 
 /** Reads results without claiming them (after a resubscribe, for replies that may have been missed). */
-export async function peekResults(redis: Redis, keys: Keys, jobIds: readonly string[]): Promise<SignReply[]> {
+export async function peekResults(redis: RedisClient, keys: Keys, jobIds: readonly string[]): Promise<SignReply[]> {
   if (jobIds.length === 0) return [];
-  const values = await redis.mget(jobIds.map((id) => keys.result(id)));
+  const resultKeys = jobIds.map((id) => keys.shardFor(id).result(id));
+  // A cluster's MGET cannot span slots.
+  const values = redis instanceof Cluster ? await Promise.all(resultKeys.map((key) => redis.get(key))) : await redis.mget(resultKeys);
   return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as SignReply);
 }

@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { auditEvent, auditMinId } from "../shared/audit.js";
 import { ConfigError, loadConfig } from "../shared/config.js";
 import { keys as makeKeys } from "../shared/keys.js";
+import type { RedisClient } from "../shared/redis.js";
 import { settle } from "../shared/reply.js";
 import { activity, attachment, client, department } from "./support/factories.js";
 import { deleteKeys, startStack, type Stack } from "./support/stack.js";
@@ -17,7 +18,7 @@ const DAY_MS = 24 * 3600 * 1000;
 const VALID = { S3_BUCKET: "b", AWS_ACCESS_KEY_ID: "id", AWS_SECRET_ACCESS_KEY: "secret", JWT_SECRET: "x".repeat(32) };
 
 /** Appends `count` events whose stream ids say they were written at `fromMs`, `fromMs + 1`, …. */
-async function appendAged(redis: Redis, stream: string, fromMs: number, count: number): Promise<string[]> {
+async function appendAged(redis: RedisClient, stream: string, fromMs: number, count: number): Promise<string[]> {
   const pipeline = redis.pipeline();
   const ids = Array.from({ length: count }, (_, i) => `${fromMs + i}-0`);
   for (const id of ids) pipeline.xadd(stream, id, "event", JSON.stringify(auditEvent({ outcome: "not_found", reason: "unknown_attachment", requestId: `aged-${id}` })));
@@ -25,7 +26,7 @@ async function appendAged(redis: Redis, stream: string, fromMs: number, count: n
   return ids;
 }
 
-const streamIds = async (redis: Redis, stream: string): Promise<string[]> => (await redis.xrange(stream, "-", "+")).map(([id]) => id);
+const streamIds = async (redis: RedisClient, stream: string): Promise<string[]> => (await redis.xrange(stream, "-", "+")).map(([id]) => id);
 
 describe("audit retention", () => {
   describe("AUDIT_RETENTION_DAYS", () => {
@@ -61,7 +62,7 @@ describe("audit retention", () => {
     });
 
     const settleOnce = (auditMinIdBound?: string) =>
-      settle(redis, keys, {
+      settle(redis, keys, { replicas: 0, timeoutMs: 1 }, {
         reply: { jobId: randomUUID(), result: { outcome: "not_found" } },
         event: auditEvent({ outcome: "not_found", reason: "unknown_attachment", requestId: "r" }),
         replyTo: "nobody",
@@ -81,9 +82,9 @@ describe("audit retention", () => {
         deadline: Date.now() + 5000,
       };
       let failure: unknown;
-      await settle(redis, keys, settlement).catch((error: unknown) => (failure = error));
+      await settle(redis, keys, { replicas: 0, timeoutMs: 1 }, settlement).catch((error: unknown) => (failure = error));
       expect(String(failure)).to.include("WRONGTYPE");
-      expect(await redis.exists(keys.result(jobId))).to.equal(0);
+      expect(await redis.exists(keys.shardFor(jobId).result(jobId))).to.equal(0);
     });
 
     it("trims nothing without a bound", async () => {

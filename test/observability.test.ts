@@ -119,7 +119,7 @@ describe("observability", () => {
       const { createMetrics } = await import("../shared/metrics.js");
       const { createRedis } = await import("../shared/redis.js");
       const metrics = createMetrics("api");
-      const redis = createRedis("redis://127.0.0.1:1", "command", { onError: metrics.onRedisError });
+      const redis = createRedis({ kind: "single", url: "redis://127.0.0.1:1" }, "command", { onError: metrics.onRedisError });
       await new Promise((resolve) => redis.once("error", resolve));
       redis.disconnect();
       expect(sample(await metrics.registry.metrics(), "predownload_redis_errors_total", { role: "command" })).to.be.at.least(1);

@@ -18,6 +18,8 @@ import { startWorker } from "../worker/worker.js";
 import { activity, attachment, client, department, departmentUser } from "./support/factories.js";
 import { deleteKeys, startStack, type Stack } from "./support/stack.js";
 
+/** Settlements here are not waited for on replicas: the test Redis has none. */
+const NO_WAIT = { replicas: 0, timeoutMs: 1 };
 const BODY = { app: "email", type: "attachment.inbound", altId: "att1" };
 const DIRECTORY = [department("d1"), client("app1"), activity("a1"), attachment("att1")];
 
@@ -51,7 +53,7 @@ describe("reply path", () => {
       const deadline = Date.now() + 5000;
       const waiting = replies.wait(jobId, deadline);
       const started = Date.now();
-      expect(await settle(redis, keys, { reply: issued(jobId), event: event(), replyTo: "api-under-test", deadline })).to.equal(true);
+      expect((await settle(redis, keys, NO_WAIT, { reply: issued(jobId), event: event(), replyTo: "api-under-test", deadline })).written).to.equal(true);
       const settled = await waiting;
       expect(settled).to.deep.equal({ result: { outcome: "not_found" }, timedOut: false });
       expect(Date.now() - started).to.be.below(1000);
@@ -61,7 +63,7 @@ describe("reply path", () => {
       const jobId = randomUUID();
       const deadline = Date.now() + 300;
       const waiting = replies.wait(jobId, deadline);
-      await settle(redis, keys, { reply: issued(jobId), event: event(), replyTo: "some-other-api", deadline });
+      await settle(redis, keys, NO_WAIT, { reply: issued(jobId), event: event(), replyTo: "some-other-api", deadline });
       expect(await waiting).to.deep.equal({ result: { outcome: "not_found" }, timedOut: false });
     });
 
@@ -70,7 +72,7 @@ describe("reply path", () => {
       const deadline = Date.now() + 200;
       expect(await replies.wait(jobId, deadline)).to.deep.equal({ result: { outcome: "unavailable" }, timedOut: true });
       const before = await redis.xlen(keys.auditStream);
-      expect(await settle(redis, keys, { reply: issued(jobId), event: event(), replyTo: "api-under-test", deadline })).to.equal(false);
+      expect((await settle(redis, keys, NO_WAIT, { reply: issued(jobId), event: event(), replyTo: "api-under-test", deadline })).written).to.equal(false);
       expect(await redis.xlen(keys.auditStream)).to.equal(before);
     });
 
@@ -79,16 +81,16 @@ describe("reply path", () => {
       const deadline = Date.now() + 5000;
       const settlement = { reply: issued(jobId), event: event(), replyTo: "nobody", deadline };
       const before = await redis.xlen(keys.auditStream);
-      expect(await settle(redis, keys, settlement)).to.equal(true);
-      expect(await settle(redis, keys, settlement)).to.equal(false);
+      expect((await settle(redis, keys, NO_WAIT, settlement)).written).to.equal(true);
+      expect((await settle(redis, keys, NO_WAIT, settlement)).written).to.equal(false);
       expect(await redis.xlen(keys.auditStream)).to.equal(before + 1);
     });
 
     it("keeps a result only a little longer than its deadline", async () => {
       const jobId = randomUUID();
       const deadline = Date.now() + 1000;
-      await settle(redis, keys, { reply: issued(jobId), event: event(), replyTo: "nobody", deadline });
-      expect(await redis.pttl(keys.result(jobId))).to.be.within(1000, 12_000);
+      await settle(redis, keys, NO_WAIT, { reply: issued(jobId), event: event(), replyTo: "nobody", deadline });
+      expect(await redis.pttl(keys.shardFor(jobId).result(jobId))).to.be.within(1000, 12_000);
     });
   });
 
@@ -106,6 +108,7 @@ describe("reply path", () => {
         presign: async ({ expiresInSeconds, now }) => ({ url: "https://s3.example/objects/att1", expiresAt: new Date(now.getTime() + expiresInSeconds * 1000) }),
         ttlSeconds: 300,
         auditRetentionDays: 7,
+        durability: NO_WAIT,
         log: createLogger("test", "silent"),
       };
     });

@@ -3,24 +3,27 @@
  * audit event and reply in one script). Refusals are outcomes, not failures; only Redis faults
  * throw, so that BullMQ retries them within the request's deadline.
  */
-import type { Redis } from "ioredis";
+import type { Durability } from "../shared/durability.js";
 import { auditEvent, auditMinId, type AuditInput } from "../shared/audit.js";
 import type { Attachment } from "../shared/directory.js";
 import { readDecisionInputs, type DecisionInputs } from "../shared/directory-store.js";
 import type { AttachmentView, SignJobData, SignResult } from "../shared/job.js";
 import type { Keys } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
+import type { RedisClient } from "../shared/redis.js";
 import { decide } from "../shared/policy.js";
 import { settle } from "../shared/reply.js";
 import type { Presign } from "./presign.js";
 
 export interface SignContext {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: Keys;
   readonly presign: Presign;
   readonly ttlSeconds: number;
   /** `AUDIT_RETENTION_DAYS`: each event this worker appends trims the audit stream to it. */
   readonly auditRetentionDays: number;
+  /** Replicas each settlement must reach before its reply goes out. */
+  readonly durability: Durability;
   readonly log: Logger;
 }
 
@@ -31,7 +34,7 @@ export async function signJob(ctx: SignContext, jobId: string, data: SignJobData
   if (Date.now() > data.deadline) {
     const result: SignResult = { outcome: "unavailable" };
     const event = auditEvent({ ...base, outcome: "unavailable", reason: "deadline_passed", attachment: target });
-    await settle(ctx.redis, ctx.keys, {
+    await settle(ctx.redis, ctx.keys, ctx.durability, {
       reply: { jobId, result },
       event,
       replyTo: data.replyTo,
@@ -47,8 +50,10 @@ export async function signJob(ctx: SignContext, jobId: string, data: SignJobData
   const attachment = { ...target, id: inputs.attachment?.id, activity: inputs.activity?.id, department: inputs.activity?.department };
   const event = auditEvent({ ...base, ...audit, attachment });
   const settlement = { reply: { jobId, result }, event, replyTo: data.replyTo, deadline: data.deadline, auditMinId: auditMinId(ctx.auditRetentionDays) };
-  const settled = await settle(ctx.redis, ctx.keys, settlement);
-  if (!settled) ctx.log.info({ jobId, requestId: data.requestId }, "request was already answered; result dropped");
+  const { written, replicated } = await settle(ctx.redis, ctx.keys, ctx.durability, settlement);
+  if (!written) ctx.log.info({ jobId, requestId: data.requestId }, "request was already answered; result dropped");
+  // Answering anyway keeps the service up when a replica is away; the log says what is at risk.
+  else if (!replicated) ctx.log.warn({ jobId, requestId: data.requestId, outcome: result.outcome }, "decision answered before a replica acknowledged it");
   return result;
 }
 

@@ -1,11 +1,11 @@
-/** The worker process's parts: BullMQ consumer of sign jobs, directory reads, presigner, heartbeat, health server. */
+/** The worker process's parts: BullMQ consumers of sign jobs (one per queue shard), directory reads, presigner, heartbeat, health server. */
 import { randomUUID } from "node:crypto";
-import { Queue, Worker } from "bullmq";
+import { Queue, Worker, type Job } from "bullmq";
 import type { Config } from "../shared/config.js";
 import { beat, forget, HEARTBEAT_INTERVAL_MS } from "../shared/heartbeat.js";
 import { within } from "../shared/health.js";
 import type { SignJobData, SignJobName, SignJobReturn } from "../shared/job.js";
-import { keys as makeKeys, SIGN_QUEUE } from "../shared/keys.js";
+import { keysFor, SIGN_QUEUE } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
 import { createMetrics, queueGauge } from "../shared/metrics.js";
 import { checkEvictionPolicy, createRedis, isConnected } from "../shared/redis.js";
@@ -15,7 +15,8 @@ import { createPresigner, type Presign } from "./presign.js";
 import { signJob, type SignContext } from "./sign.js";
 
 export interface RunningWorker {
-  readonly worker: Worker<SignJobData, SignJobReturn, SignJobName>;
+  /** One BullMQ worker per queue shard. */
+  readonly workers: ReadonlyArray<Worker<SignJobData, SignJobReturn, SignJobName>>;
   /** The id this worker's heartbeat carries. */
   readonly id: string;
   readonly http: WorkerHttp;
@@ -33,31 +34,38 @@ const READY_TIMEOUT_MS = 1000;
 
 export async function startWorker(config: Config, log: Logger, parts: WorkerParts = {}): Promise<RunningWorker> {
   const id = randomUUID();
-  const keys = makeKeys(config.keyPrefix, config.auditStream);
+  const keys = keysFor(config);
   const shared = createMetrics("worker");
   const metrics = createWorkerMetrics(shared.registry);
   const redisOptions = { log, onError: shared.onRedisError };
-  const redis = createRedis(config.redisUrl, "worker", redisOptions);
-  const ctx: SignContext = { redis, keys, presign: parts.presign ?? createPresigner(config.s3), ttlSeconds: config.signedUrlTtlSeconds, auditRetentionDays: config.auditRetentionDays, log };
+  const redis = createRedis(config.redis, "worker", redisOptions);
+  const ctx: SignContext = {
+    redis,
+    keys,
+    presign: parts.presign ?? createPresigner(config.s3),
+    ttlSeconds: config.signedUrlTtlSeconds,
+    auditRetentionDays: config.auditRetentionDays,
+    durability: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs },
+    log,
+  };
   redis.once("ready", () => void checkEvictionPolicy(redis, log));
 
-  const connection = createRedis(config.redisUrl, "worker", redisOptions);
-  const worker = new Worker<SignJobData, SignJobReturn, SignJobName>(
-    SIGN_QUEUE,
-    async (job) => {
-      const started = process.hrtime.bigint();
-      let outcome = "failed";
-      try {
-        outcome = (await signJob(ctx, job.id!, job.data)).outcome;
-        return outcome as SignJobReturn;
-      } finally {
-        metrics.jobs.inc({ outcome });
-        metrics.jobDuration.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
-      }
-    },
-    {
+  const connection = createRedis(config.redis, "worker", redisOptions);
+  const process_ = async (job: Job<SignJobData, SignJobReturn, SignJobName>): Promise<SignJobReturn> => {
+    const started = process.hrtime.bigint();
+    let outcome = "failed";
+    try {
+      outcome = (await signJob(ctx, job.id!, job.data)).outcome;
+      return outcome as SignJobReturn;
+    } finally {
+      metrics.jobs.inc({ outcome });
+      metrics.jobDuration.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+  const workers = keys.shards.map((shard) => {
+    const worker = new Worker<SignJobData, SignJobReturn, SignJobName>(SIGN_QUEUE, process_, {
       connection,
-      prefix: config.keyPrefix,
+      prefix: shard.queuePrefix,
       concurrency: config.workerConcurrency,
       // A worker that dies mid-job loses its lock within WORKER_LOCK_MS; the stalled check, run
       // twice as often, then hands the job to another worker while its deadline may still allow.
@@ -65,17 +73,21 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
       stalledInterval: Math.max(Math.floor(config.workerLockMs / 2), 250),
       removeOnComplete: { count: 0 },
       removeOnFail: { age: 24 * 3600, count: 1000 },
-    },
-  );
-  worker.on("error", (error) => log.error({ err: error }, "worker error"));
-  worker.on("failed", (job, error) => log.warn({ err: error, jobId: job?.id, requestId: job?.data.requestId }, "sign job failed"));
+    });
+    worker.on("error", (error) => log.error({ err: error, shard: shard.index }, "worker error"));
+    worker.on("failed", (job, error) => log.warn({ err: error, jobId: job?.id, requestId: job?.data.requestId }, "sign job failed"));
+    return worker;
+  });
   // Bounded: with Redis down at start the worker still comes up (its health port says not ready)
   // and starts taking jobs when Redis returns.
-  await within(worker.waitUntilReady(), READY_TIMEOUT_MS).catch(() => log.warn("Redis not reachable yet; the worker waits for it"));
+  await within(Promise.all(workers.map((w) => w.waitUntilReady())), READY_TIMEOUT_MS).catch(() => log.warn("Redis not reachable yet; the worker waits for it"));
 
-  const queue = new Queue(SIGN_QUEUE, { connection: redis, prefix: config.keyPrefix });
-  queue.on("error", (error) => log.warn({ err: error }, "queue error"));
-  queueGauge(shared.registry, queue);
+  const queues = keys.shards.map((shard) => {
+    const queue = new Queue(SIGN_QUEUE, { connection: redis, prefix: shard.queuePrefix });
+    queue.on("error", (error) => log.warn({ err: error, shard: shard.index }, "queue error"));
+    return queue;
+  });
+  queueGauge(shared.registry, queues);
 
   const heartbeat = () =>
     beat(redis, keys, id).then(
@@ -90,7 +102,7 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
   }, HEARTBEAT_INTERVAL_MS);
 
   const http = await startWorkerHttp(config.workerHttpPort, shared.registry, async () => {
-    const running = worker.isRunning() && !worker.closing;
+    const running = workers.every((w) => w.isRunning() && !w.closing);
     if (!isConnected(redis)) return { ready: false, checks: { redis: "unreachable", worker: running ? "running" : "stopped" } };
     const reachable = await within(redis.ping(), READY_TIMEOUT_MS).then(
       () => true,
@@ -100,17 +112,17 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
   });
 
   return {
-    worker,
+    workers,
     id,
     http,
     async close() {
       beating = false;
       clearInterval(timer);
-      await worker.close();
+      await Promise.all(workers.map((w) => w.close()));
       await beatDone;
       await within(forget(redis, keys, id), READY_TIMEOUT_MS).catch(() => undefined);
       await http.close();
-      await queue.close();
+      await Promise.all(queues.map((queue) => queue.close()));
       await Promise.all([redis, connection].map((client) => client.quit().catch(() => client.disconnect())));
     },
   };

@@ -1,19 +1,21 @@
 import type { Middleware } from "koa";
-import { auditEvent, AUDIT_FIELD, type AuditOutcome, type AuditReason } from "../../shared/audit.js";
+import { appendAuditEvent, auditEvent, type AuditOutcome, type AuditReason } from "../../shared/audit.js";
+import type { Durability } from "../../shared/durability.js";
 import { ApiError } from "../../shared/errors.js";
 import type { Keys } from "../../shared/keys.js";
 import type { Logger } from "../../shared/log.js";
 import { userAgent } from "../caller-text.js";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../shared/redis.js";
 
 /**
  * Records the requests that end before a worker decides them (`invalid`, `unauthenticated`,
  * `unavailable`, `error`), with the response's error code as the reason unless the handler set
  * `ctx.state.auditReason`. Requests a worker settled were recorded by the worker, in the same
  * transaction as their result; the handler marks them with `ctx.state.audited`. Trimming the
- * stream is left to the worker's writes, so this append stays a plain XADD.
+ * stream is left to the worker's writes, so this append stays a plain XADD (and WAIT, when
+ * replicas must have it).
  */
-export function auditRefusals(redis: Redis, keys: Keys, log: Logger): Middleware {
+export function auditRefusals(redis: RedisClient, keys: Keys, durability: Durability, log: Logger): Middleware {
   return async function auditRefusalsMiddleware(ctx, next) {
     try {
       await next();
@@ -31,9 +33,10 @@ export function auditRefusals(redis: Redis, keys: Keys, log: Logger): Middleware
           client: { ip: ctx.ip, userAgent: userAgent(ctx) },
         });
         ctx.state.outcome = event.outcome;
-        await redis.xadd(keys.auditStream, "*", AUDIT_FIELD, JSON.stringify(event)).catch((e: unknown) => {
-          log.error({ err: e, requestId: ctx.state.requestId, outcome: event.outcome }, "audit event could not be written");
-        });
+        await appendAuditEvent(redis, keys, durability, event).then(
+          (replicated) => replicated || log.warn({ requestId: ctx.state.requestId, outcome: event.outcome }, "audit event written but not yet on a replica"),
+          (e: unknown) => log.error({ err: e, requestId: ctx.state.requestId, outcome: event.outcome }, "audit event could not be written"),
+        );
       }
       throw error;
     }

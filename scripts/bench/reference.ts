@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { createApp } from "../../api/app.js";
 import { createTokenVerifier, loadVerificationKeys } from "../../api/tokens.js";
 import { loadConfig } from "../../shared/config.js";
-import { keys as makeKeys } from "../../shared/keys.js";
+import { keysFor } from "../../shared/keys.js";
 import { createLogger } from "../../shared/log.js";
 import { createMetrics } from "../../shared/metrics.js";
 import { createRateLimiter } from "../../shared/rate-limit.js";
@@ -19,15 +19,17 @@ import { signJob, type SignContext } from "../../worker/sign.js";
 
 const config = loadConfig();
 const log = createLogger("reference", config.logLevel);
-const keys = makeKeys(config.keyPrefix, config.auditStream);
-const redis = createRedis(config.redisUrl, "command", { log, commandTimeoutMs: config.redisCommandTimeoutMs });
+const keys = keysFor(config);
+const redis = createRedis(config.redis, "command", { log, commandTimeoutMs: config.redisCommandTimeoutMs });
 const metrics = createMetrics("api");
+const durability = { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs };
 const ctx: SignContext = {
-  redis: createRedis(config.redisUrl, "worker", { log }),
+  redis: createRedis(config.redis, "worker", { log }),
   keys,
   presign: createPresigner(config.s3),
   ttlSeconds: config.signedUrlTtlSeconds,
   auditRetentionDays: config.auditRetentionDays,
+  durability,
   log,
 };
 const app = createApp({
@@ -36,6 +38,7 @@ const app = createApp({
   requestTimeoutMs: config.requestTimeoutMs,
   log,
   redis,
+  durability,
   keys,
   verifyToken: createTokenVerifier(config.jwt, loadVerificationKeys(config.jwt)),
   rateLimiter: createRateLimiter(redis, keys, config.rateLimit),

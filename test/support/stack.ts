@@ -9,13 +9,14 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import jwt from "jsonwebtoken";
 import { startApi, type RunningApi } from "../../api/server.js";
 import { loadConfig, type Config } from "../../shared/config.js";
 import { readDirectory, writeDirectory } from "../../shared/directory-store.js";
-import { keys as makeKeys, type Keys } from "../../shared/keys.js";
+import { keysFor, type Keys } from "../../shared/keys.js";
 import { createLogger, type LogDestination } from "../../shared/log.js";
+import { createRedis, dataNodes, type RedisClient } from "../../shared/redis.js";
 import type { Presign } from "../../worker/presign.js";
 import { startWorker, type RunningWorker } from "../../worker/worker.js";
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from "../../scripts/embedded-s3.js";
@@ -39,7 +40,7 @@ export interface Stack {
   readonly env: Readonly<Record<string, string>>;
   readonly config: Config;
   readonly keys: Keys;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly s3: EmbeddedS3;
   readonly api: RunningApi;
   worker: RunningWorker | undefined;
@@ -91,10 +92,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const env = testEnv(prefix, s3.endpoint, options.env);
   const config = loadConfig(env);
   const log = createLogger("test", config.logLevel, options.logDestination);
-  const keys = makeKeys(config.keyPrefix, config.auditStream);
-  const redis = new Redis(config.redisUrl);
+  const keys = keysFor(config);
   // Fault tests kill this Redis; the service's own clients report that, this one need not.
-  redis.on("error", () => undefined);
+  const redis = createRedis(config.redis, "worker", { name: "predownload-test" });
   const api = await startApi(config, log);
   const worker = options.worker === false ? undefined : await startWorker(config, log, { presign: options.presign });
 
@@ -120,7 +120,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await writeDirectory(redis, keys, parsed.entries);
     },
     async auditEvents() {
-      const entries = await redis.xrange(keys.auditStream, "-", "+");
+      // Every shard's stream, merged in the order of their ids (the time each event was appended).
+      const perStream = await Promise.all(keys.auditStreams.map((stream) => redis.xrange(stream, "-", "+")));
+      const entries = perStream.flat().sort(([a], [b]) => compareStreamIds(a, b));
       return entries.map(([, fields]) => {
         const event: unknown = JSON.parse(fields[1]!);
         assertAuditEvent(event);
@@ -139,11 +141,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return stack;
 }
 
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+/** Orders stream ids (`<ms>-<seq>`) as Redis does. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am, as] = a.split("-").map(BigInt) as [bigint, bigint];
+  const [bm, bs] = b.split("-").map(BigInt) as [bigint, bigint];
+  return am === bm ? (as === bs ? 0 : as < bs ? -1 : 1) : am < bm ? -1 : 1;
+}
+
+/** Deletes every key matching `pattern`, on every master of a cluster. */
+export async function deleteKeys(client: RedisClient, pattern: string): Promise<void> {
+  await Promise.all(dataNodes(client).map((node) => deleteNodeKeys(node, pattern)));
+}
+
+async function deleteNodeKeys(redis: Redis, pattern: string): Promise<void> {
   let cursor = "0";
   do {
     const [next, batch] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
     cursor = next;
-    if (batch.length > 0) await redis.del(...batch);
+    // One DEL per key: on a cluster node the keys of one batch may lie in different slots.
+    if (batch.length > 0) await Promise.all(batch.map((key) => redis.del(key)));
   } while (cursor !== "0");
 }
