@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Queue } from "bullmq";
 import type { Config } from "../shared/config.js";
+import { Durability } from "../shared/durability.js";
 import { within } from "../shared/health.js";
 import { liveWorkers } from "../shared/heartbeat.js";
 import type { SignJobData, SignJobName, SignJobReturn } from "../shared/job.js";
@@ -64,7 +65,7 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
     requestTimeoutMs: config.requestTimeoutMs,
     log,
     redis,
-    durability: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs },
+    durability: new Durability(config.redisWaitReplicas, config.redisWaitTimeoutMs),
     keys,
     verifyToken,
     rateLimiter: createRateLimiter(redis, keys, config.rateLimit),

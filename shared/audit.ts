@@ -106,7 +106,7 @@ export const AUDIT_FIELD = "event";
  */
 export async function appendAuditEvent(redis: RedisClient, keys: Keys, durability: Durability, event: AuditEvent): Promise<boolean> {
   const stream = keys.shardFor(event.requestId).auditStream;
-  const { replicated } = await writeDurably(redis, durability, (pipeline) => pipeline.xadd(stream, "*", AUDIT_FIELD, JSON.stringify(event)));
+  const { replicated } = await writeDurably(redis, durability, stream, (pipeline) => pipeline.xadd(stream, "*", AUDIT_FIELD, JSON.stringify(event)));
   return replicated;
 }
 

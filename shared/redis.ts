@@ -59,13 +59,14 @@ function connect(target: RedisTarget, connection: IoRedisOptions, subscriber: bo
         ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
       });
     case "cluster": {
-      const { enableOfflineQueue, ...perNode } = connection;
+      // The offline-queue choice holds at both levels: a command client must not queue on a node
+      // that is down (a master failing over) any more than on a cluster that is not ready.
       const options: ClusterOptions = {
-        enableOfflineQueue,
+        enableOfflineQueue: connection.enableOfflineQueue,
         clusterRetryStrategy: retryStrategy,
         // Replies travel on shard channels (SPUBLISH/SSUBSCRIBE), one subscriber per master.
         shardedSubscribers: subscriber,
-        redisOptions: { ...perNode, username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) },
+        redisOptions: { ...connection, username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) },
       };
       return new Cluster(target.nodes.map((n) => ({ host: n.host, port: n.port })), options);
     }

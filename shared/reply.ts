@@ -135,10 +135,10 @@ export async function settle(redis: RedisClient, keys: Keys, durability: Durabil
       tombstone(s.reply.jobId),
       publishInScript,
     ] as const;
-  if (durability.replicas === 0) return { written: (await withReplyCommands(redis).pdSettle(...args(publish))) === 1, replicated: true };
+  if (durability.replicasFor(shard.auditStream) === 0) return { written: (await withReplyCommands(redis).pdSettle(...args(publish))) === 1, replicated: true };
 
   withReplyCommands(redis);
-  const { replies, replicated } = await writeDurably(redis, durability, (pipeline) => (pipeline as ChainableCommander & ReplyCommands).pdSettle(...args("")));
+  const { replies, replicated } = await writeDurably(redis, durability, shard.auditStream, (pipeline) => (pipeline as ChainableCommander & ReplyCommands).pdSettle(...args("")));
   const written = replies[0] === 1;
   if (written) await (keys.shardedReplies ? redis.spublish(channel, reply) : redis.publish(channel, reply));
   return { written, replicated };

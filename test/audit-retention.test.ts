@@ -10,6 +10,7 @@ import { auditEvent, auditMinId } from "../shared/audit.js";
 import { ConfigError, loadConfig } from "../shared/config.js";
 import { keys as makeKeys } from "../shared/keys.js";
 import type { RedisClient } from "../shared/redis.js";
+import { NO_WAIT } from "../shared/durability.js";
 import { settle } from "../shared/reply.js";
 import { activity, attachment, client, department } from "./support/factories.js";
 import { deleteKeys, startStack, type Stack } from "./support/stack.js";
@@ -62,7 +63,7 @@ describe("audit retention", () => {
     });
 
     const settleOnce = (auditMinIdBound?: string) =>
-      settle(redis, keys, { replicas: 0, timeoutMs: 1 }, {
+      settle(redis, keys, NO_WAIT, {
         reply: { jobId: randomUUID(), result: { outcome: "not_found" } },
         event: auditEvent({ outcome: "not_found", reason: "unknown_attachment", requestId: "r" }),
         replyTo: "nobody",
@@ -82,7 +83,7 @@ describe("audit retention", () => {
         deadline: Date.now() + 5000,
       };
       let failure: unknown;
-      await settle(redis, keys, { replicas: 0, timeoutMs: 1 }, settlement).catch((error: unknown) => (failure = error));
+      await settle(redis, keys, NO_WAIT, settlement).catch((error: unknown) => (failure = error));
       expect(String(failure)).to.include("WRONGTYPE");
       expect(await redis.exists(keys.shardFor(jobId).result(jobId))).to.equal(0);
     });

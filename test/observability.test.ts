@@ -114,6 +114,16 @@ describe("observability", () => {
       expect(line!.durationMs).to.be.a("number");
     });
 
+    it("logs an unknown path without the token the request presented", async () => {
+      const token = stack.token("client", "app1");
+      const signature = token.split(".")[2]!;
+      const res = await fetch(`${stack.api.url}/files/${signature}`, { headers: { Authorization: `Bearer ${token}`, "X-Request-Id": "log-check-2" } });
+      expect(res.status).to.equal(404);
+      const line = lines.find((l) => l.msg === "request" && l.requestId === "log-check-2");
+      expect(line).to.include({ status: 404 });
+      expect(line!.path).to.be.a("string").and.not.include(signature);
+    });
+
     it("counts Redis connection errors by role", async () => {
       // A client of the API's role that cannot connect: its errors are counted in the registry it reports to.
       const { createMetrics } = await import("../shared/metrics.js");

@@ -12,14 +12,13 @@ import { readDirectory, writeDirectory } from "../shared/directory-store.js";
 import type { SignJobData, SignReply } from "../shared/job.js";
 import { keys as makeKeys } from "../shared/keys.js";
 import { createLogger } from "../shared/log.js";
+import { NO_WAIT } from "../shared/durability.js";
 import { claim, settle } from "../shared/reply.js";
 import { signJob, type SignContext } from "../worker/sign.js";
 import { startWorker } from "../worker/worker.js";
 import { activity, attachment, client, department, departmentUser } from "./support/factories.js";
 import { deleteKeys, startStack, type Stack } from "./support/stack.js";
 
-/** Settlements here are not waited for on replicas: the test Redis has none. */
-const NO_WAIT = { replicas: 0, timeoutMs: 1 };
 const BODY = { app: "email", type: "attachment.inbound", altId: "att1" };
 const DIRECTORY = [department("d1"), client("app1"), activity("a1"), attachment("att1")];
 

@@ -4,7 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
+import { Redis } from "ioredis";
 import { ConfigError, loadConfig } from "../shared/config.js";
+import { DEGRADED_RETRY_MS, Durability, NO_WAIT, writeDurably } from "../shared/durability.js";
 import { keys as makeKeys } from "../shared/keys.js";
 import { parseRedisUrl, RedisUrlError } from "../shared/redis-url.js";
 import { activity, attachment, client, department } from "./support/factories.js";
@@ -152,5 +154,37 @@ describe("Redis topologies", () => {
       for (const length of lengths) expect(length).to.be.greaterThan(0);
       expect(lengths.reduce((a, b) => a + b, 0)).to.equal(80);
     });
+  });
+});
+
+describe("waiting for replicas", () => {
+  let redis: Redis;
+  before(() => {
+    redis = new Redis(process.env.REDIS_URL!);
+  });
+  after(() => redis.disconnect());
+
+  it("waits the timeout on a server without replicas, says the write is not replicated, then stops waiting on that scope for a while", async () => {
+    const durability = new Durability(1, 300);
+    const key = `t${randomUUID().slice(0, 8)}:durable`;
+    const write = () => writeDurably(redis, durability, "shard-a", (pipeline) => pipeline.set(key, "1", "PX", 10_000));
+    let started = Date.now();
+    const first = await write();
+    expect(Date.now() - started).to.be.at.least(290);
+    expect(first).to.deep.equal({ replies: ["OK"], replicated: false });
+    started = Date.now();
+    const second = await write();
+    expect(Date.now() - started).to.be.below(100);
+    expect(second.replicated).to.equal(true);
+    expect(durability.replicasFor("shard-b")).to.equal(1);
+    expect(durability.replicasFor("shard-a", Date.now() + DEGRADED_RETRY_MS + 1)).to.equal(1);
+    await redis.del(key);
+  });
+
+  it("does not wait at all when no replica is asked for", async () => {
+    const started = Date.now();
+    const result = await writeDurably(redis, NO_WAIT, "shard-a", (pipeline) => pipeline.ping());
+    expect(result).to.deep.equal({ replies: ["PONG"], replicated: true });
+    expect(Date.now() - started).to.be.below(100);
   });
 });

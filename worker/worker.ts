@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { Queue, Worker, type Job } from "bullmq";
 import type { Config } from "../shared/config.js";
 import { beat, forget, HEARTBEAT_INTERVAL_MS } from "../shared/heartbeat.js";
+import { Durability } from "../shared/durability.js";
 import { within } from "../shared/health.js";
 import type { SignJobData, SignJobName, SignJobReturn } from "../shared/job.js";
 import { keysFor, SIGN_QUEUE } from "../shared/keys.js";
@@ -45,7 +46,7 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
     presign: parts.presign ?? createPresigner(config.s3),
     ttlSeconds: config.signedUrlTtlSeconds,
     auditRetentionDays: config.auditRetentionDays,
-    durability: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs },
+    durability: new Durability(config.redisWaitReplicas, config.redisWaitTimeoutMs),
     log,
   };
   redis.once("ready", () => void checkEvictionPolicy(redis, log));

@@ -1,5 +1,6 @@
 import type { Middleware } from "koa";
 import type { Logger } from "../../shared/log.js";
+import { callerText } from "../caller-text.js";
 import type { ApiMetrics } from "../metrics.js";
 
 /** Routes by their own name; everything else shares one label, so callers cannot mint label values. */
@@ -8,8 +9,8 @@ const QUIET = new Set(["/health/live", "/health/ready", "/metrics"]);
 
 /**
  * Counts and times every answered request, and logs one line for it with its request id. The
- * path is logged without its query string, which is the caller's free text. Probes and scrapes
- * log at debug level only.
+ * path is logged without its query string, and an unknown path is cleaned of the presented token
+ * like any caller text. Probes and scrapes log at debug level only.
  */
 export function observe(metrics: ApiMetrics, log: Logger): Middleware {
   return async function observeMiddleware(ctx, next) {
@@ -22,7 +23,7 @@ export function observe(metrics: ApiMetrics, log: Logger): Middleware {
       const outcome = (ctx.state.outcome as string | undefined) ?? "none";
       metrics.requests.inc({ route, status: String(ctx.status), outcome });
       metrics.duration.observe({ route }, seconds);
-      const line = { requestId: ctx.state.requestId, method: ctx.method, path: route === "other" ? ctx.path.slice(0, 256) : route, status: ctx.status, outcome, durationMs: Math.round(seconds * 1e6) / 1000 };
+      const line = { requestId: ctx.state.requestId, method: ctx.method, path: route === "other" ? callerText(ctx, ctx.path, 256) : route, status: ctx.status, outcome, durationMs: Math.round(seconds * 1e6) / 1000 };
       if (QUIET.has(route)) log.debug(line, "request");
       else log.info(line, "request");
     }

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { createApp } from "../../api/app.js";
 import { createTokenVerifier, loadVerificationKeys } from "../../api/tokens.js";
 import { loadConfig } from "../../shared/config.js";
+import { Durability } from "../../shared/durability.js";
 import { keysFor } from "../../shared/keys.js";
 import { createLogger } from "../../shared/log.js";
 import { createMetrics } from "../../shared/metrics.js";
@@ -22,7 +23,7 @@ const log = createLogger("reference", config.logLevel);
 const keys = keysFor(config);
 const redis = createRedis(config.redis, "command", { log, commandTimeoutMs: config.redisCommandTimeoutMs });
 const metrics = createMetrics("api");
-const durability = { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs };
+const durability = new Durability(config.redisWaitReplicas, config.redisWaitTimeoutMs);
 const ctx: SignContext = {
   redis: createRedis(config.redis, "worker", { log }),
   keys,
