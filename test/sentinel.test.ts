@@ -3,7 +3,7 @@
  * served through the master Sentinel names, and again after Sentinel promotes the replica.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -25,9 +25,12 @@ describe("behind Redis Sentinel", function () {
 
   before(async () => {
     // Without the delay a master waits 5 s before its replica's first sync.
-    master = await spawnRedis(["--repl-diskless-sync-delay", "0"]);
+    master = await spawnRedis(["--repl-diskless-sync-delay", "0", "--dir", dir]);
     const masterPort = new URL(master.url).port;
-    replica = await spawnRedis(["--replicaof", "127.0.0.1", masterPort, "--repl-diskless-sync-delay", "0"]);
+    // A replica keeps the synced data on disk, in a folder of its own.
+    const replicaDir = join(dir, "replica");
+    mkdirSync(replicaDir);
+    replica = await spawnRedis(["--replicaof", "127.0.0.1", masterPort, "--repl-diskless-sync-delay", "0", "--dir", replicaDir]);
     const replicaClient = new Redis(replica.url);
     for (let i = 0; i < 100 && !(await replicaClient.info("replication")).includes("master_link_status:up"); i++) await sleep(100);
     replicaClient.disconnect();
