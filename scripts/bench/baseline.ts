@@ -3,13 +3,15 @@
  * queued design (one Redis core caps the system near 1 / this).
  */
 import { Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import { createRedis } from "../../shared/redis.js";
+import type { RedisTarget } from "../../shared/redis-url.js";
 import { redisCpuSeconds } from "./redis-cpu.js";
 
-export async function bullmqEmptyJobCpuUs(redisUrl: string, jobs = 20_000): Promise<number> {
-  const prefix = "bench-baseline";
-  const producer = new Redis(redisUrl);
-  const consumer = new Redis(redisUrl, { maxRetriesPerRequest: null });
+export async function bullmqEmptyJobCpuUs(target: RedisTarget, jobs = 20_000): Promise<number> {
+  // A hash tag keeps the queue in one slot on a cluster.
+  const prefix = "{bench-baseline}";
+  const producer = createRedis(target, "worker", { name: "bench-baseline-producer" });
+  const consumer = createRedis(target, "worker", { name: "bench-baseline-consumer" });
   const queue = new Queue("empty", { connection: producer, prefix, defaultJobOptions: { removeOnComplete: true } });
   let done = 0;
   let finish: () => void = () => undefined;

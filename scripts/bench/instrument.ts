@@ -4,7 +4,7 @@
  * A pipeline or MULTI/EXEC counts once, as does a script call (EVALSHA), since each is one trip.
  */
 import { createHash } from "node:crypto";
-import { Pipeline, Redis } from "ioredis";
+import { Cluster, Pipeline, Redis } from "ioredis";
 
 const counts = new Map<string, number>();
 /** Marks what was counted: ioredis sends a command again from its offline queue, and runs a MULTI's exec twice. */
@@ -27,11 +27,14 @@ function label(command: CommandLike): string {
 }
 
 type DefineCommand = (name: string, definition: { lua: string; numberOfKeys?: number }) => void;
-const defineCommand = Redis.prototype.defineCommand as DefineCommand;
-Redis.prototype.defineCommand = function (this: Redis, name: string, definition: { lua: string; numberOfKeys?: number }) {
-  scriptNames.set(createHash("sha1").update(definition.lua).digest("hex"), name);
-  return defineCommand.call(this, name, definition);
-} as Redis["defineCommand"];
+// A cluster defines its scripts on itself and runs them on its nodes: both prototypes learn the names.
+for (const prototype of [Redis.prototype, Cluster.prototype] as Array<{ defineCommand: DefineCommand }>) {
+  const defineCommand = prototype.defineCommand;
+  prototype.defineCommand = function (this: unknown, name: string, definition: { lua: string; numberOfKeys?: number }) {
+    scriptNames.set(createHash("sha1").update(definition.lua).digest("hex"), name);
+    return defineCommand.call(this, name, definition);
+  };
+}
 
 type SendCommand = (command: CommandLike, stream?: { isPipeline?: boolean }) => unknown;
 const sendCommand = Redis.prototype.sendCommand as unknown as SendCommand;

@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --workers N --duration S --connections 1,16,64 --soak N]`: starts its own
- * Redis, S3 server, one API process and N worker processes, seeds a large directory, drives the
- * endpoint with autocannon, then does the same against the in-process reference, and prints the
- * table with the targets.
+ * `npm run bench [-- --workers N --duration S --connections 1,16,64 --soak N --cluster]`: starts its
+ * own Redis (one server, or with `--cluster` a 3-master, 3-replica Redis Cluster on loopback), S3
+ * server, one API process and N worker processes, seeds a large directory, drives the endpoint with
+ * autocannon, then does the same against the in-process reference, and prints the table with the
+ * targets.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,10 +11,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { Redis } from "ioredis";
 import { loadConfig } from "../../shared/config.js";
 import { writeDirectory } from "../../shared/directory-store.js";
-import { keys as makeKeys } from "../../shared/keys.js";
+import { keysFor } from "../../shared/keys.js";
+import { createRedis, type RedisClient } from "../../shared/redis.js";
+import { parseRedisUrl } from "../../shared/redis-url.js";
+import { startRedisCluster } from "../local-redis-cluster.js";
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from "../embedded-s3.js";
 import { freePort, spawnRedis } from "../local-redis.js";
 import { waitForApi } from "../readiness.js";
@@ -30,12 +33,14 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "1,16,64" },
     soak: { type: "string", default: "200000" },
+    cluster: { type: "boolean", default: false },
   },
 });
 const WORKERS = Number(args.workers);
 const DURATION = Number(args.duration);
 const LEVELS = args.connections.split(",").map(Number);
 const SOAK = Number(args.soak);
+const CLUSTER = args.cluster;
 const BUCKET = "attachments";
 const SECRET = randomBytes(32).toString("hex");
 
@@ -51,11 +56,13 @@ const ms = (v: number) => v.toFixed(2);
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 
 async function main(): Promise<void> {
-  console.log(`# Benchmark: ${WORKERS} worker process(es), ${DURATION} s per level, levels ${LEVELS.join("/")}, soak ${SOAK}`);
-  const redisServer = await spawnRedis();
+  console.log(
+    `# Benchmark: ${CLUSTER ? "Redis Cluster (3 masters, 3 replicas)" : "one Redis server"}, ${WORKERS} worker process(es), ${DURATION} s per level, levels ${LEVELS.join("/")}, soak ${SOAK}`,
+  );
+  const redisServer = CLUSTER ? await startRedisCluster({ persist: false }) : await spawnRedis();
   const s3Dir = mkdtempSync(join(tmpdir(), "pd-bench-s3-"));
   const s3 = await startEmbeddedS3({ directory: s3Dir, bucket: BUCKET });
-  const redis = new Redis(redisServer.url);
+  const redis = createRedis(parseRedisUrl(redisServer.url), "worker", { name: "predownload-bench" });
   const processes: BenchProcess[] = [];
   try {
     const env = {
@@ -80,12 +87,12 @@ async function main(): Promise<void> {
 
     const seeded = Date.now();
     const seed = buildDirectory();
-    await writeDirectory(redis, makeKeys("pd"), seed.entries);
+    await writeDirectory(redis, keysFor(config), seed.entries);
     const specs = buildRequests(seed, SECRET);
     const mix = specs.reduce<Record<string, number>>((acc, s) => ({ ...acc, [s.outcome]: (acc[s.outcome] ?? 0) + 1 }), {});
     console.log(`\nseeded ${seed.entries.length} records (${seed.attachments.length} attachments, ${seed.actors.length} actors) in ${Date.now() - seeded} ms; request mix ${JSON.stringify(mix)}`);
 
-    const baselineUs = await bullmqEmptyJobCpuUs(redisServer.url);
+    const baselineUs = await bullmqEmptyJobCpuUs(config.redis);
 
     const apiPort = await freePort();
     const api = startProcess("api", "api/main.ts", { ...env, PORT: String(apiPort) });
@@ -125,7 +132,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function level(system: string, url: string, connections: number, specs: readonly RequestSpec[], processes: readonly BenchProcess[], redis: Redis): Promise<Row> {
+async function level(system: string, url: string, connections: number, specs: readonly RequestSpec[], processes: readonly BenchProcess[], redis: RedisClient): Promise<Row> {
   const before = await Promise.all(processes.map((p) => p.stats()));
   const cpuBefore = await redisCpuSeconds(redis);
   const load = await runLoad({ url, connections, specs, durationSeconds: DURATION });
@@ -136,7 +143,7 @@ async function level(system: string, url: string, connections: number, specs: re
 }
 
 /** Round trips of issued requests only, by label, at 16 connections (the main table has every level). */
-async function issuedRoundTrips(url: string, specs: readonly RequestSpec[], processes: readonly BenchProcess[], redis: Redis) {
+async function issuedRoundTrips(url: string, specs: readonly RequestSpec[], processes: readonly BenchProcess[], redis: RedisClient) {
   const issued = specs.filter((s) => s.outcome === "issued").slice(0, 10_000);
   const before = await Promise.all(processes.map((p) => p.stats()));
   const cpuBefore = await redisCpuSeconds(redis);
