@@ -52,7 +52,7 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
   redis.once("ready", () => void checkEvictionPolicy(redis, log));
 
   const connection = createRedis(config.redis, "worker", redisOptions);
-  const process_ = async (job: Job<SignJobData, SignJobReturn, SignJobName>): Promise<SignJobReturn> => {
+  const runJob = async (job: Job<SignJobData, SignJobReturn, SignJobName>): Promise<SignJobReturn> => {
     const started = process.hrtime.bigint();
     let outcome = "failed";
     try {
@@ -64,7 +64,7 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
     }
   };
   const workers = keys.shards.map((shard) => {
-    const worker = new Worker<SignJobData, SignJobReturn, SignJobName>(SIGN_QUEUE, process_, {
+    const worker = new Worker<SignJobData, SignJobReturn, SignJobName>(SIGN_QUEUE, runJob, {
       connection,
       prefix: shard.queuePrefix,
       concurrency: config.workerConcurrency,
