@@ -1,8 +1,11 @@
 /**
  * `npm run audit -- tail|export`: reads the audit stream as NDJSON, one event a line on stdout.
+ * With several queue shards there is one stream per shard (`<AUDIT_STREAM>:{s<n>}`): every command
+ * covers all of them, merged in stream-id order (strictly for export; by time within each batch,
+ * and strictly within a shard, for tail).
  *
- *   tail [--since T]                 follow the stream (from T, or from now)
- *   tail --group G --consumer C      consume through consumer group G, acknowledging each entry
+ *   tail [--since T]                 follow the streams (from T, or from now)
+ *   tail --group G --consumer C      consume through consumer group G (on every stream), acknowledging each entry
  *   export [--since T] [--until T]   write the entries appended in [T, T) and exit
  *
  * Exit codes: 0 done or stopped (SIGINT/SIGTERM finish the batch in hand), 1 Redis failed,
@@ -10,9 +13,11 @@
  */
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../shared/config.js";
+import { keysFor } from "../shared/keys.js";
+import { BLOCK_MS, closeLanes, openLanes, type Lane, type StopSignal } from "./audit/follow.js";
 import { consumeGroup } from "./audit/group.js";
 import { OutputClosed } from "./audit/output.js";
-import { BLOCK_MS, exportRange, follow, type StopSignal } from "./audit/read.js";
+import { exportRange, follow } from "./audit/read.js";
 import { connect, RedisFailure } from "./audit/redis.js";
 
 const DEFAULT_COUNT = 100;
@@ -25,15 +30,17 @@ const COMMAND_TIMEOUT_MS = BLOCK_MS + 10_000;
 const USAGE = `usage: npm run -s audit -- tail [--since T] [--count N]
        npm run -s audit -- tail --group NAME --consumer NAME [--claim-idle-ms MS] [--count N]
        npm run -s audit -- export [--since T] [--until T] [--count N]
-  tail             follow the audit stream, one event (JSON) a line; stop with Ctrl-C or SIGTERM
+  tail             follow the audit streams, one event (JSON) a line; stop with Ctrl-C or SIGTERM
   export           write the events appended from --since (inclusive) to --until (exclusive, default now), then exit
   --since, --until ISO 8601 time with a zone, e.g. 2026-11-28T03:00:00Z, or a date (UTC midnight)
-  --group          consume through this Redis consumer group (created at the stream's oldest entry if missing);
+  --group          consume through this Redis consumer group (created at each stream's oldest entry if missing);
                    every event is delivered at least once: deduplicate by its "id"
   --consumer       this consumer's name in the group; restart under the same name to get its unacknowledged entries
   --claim-idle-ms  take over entries another consumer left unacknowledged this long (default ${DEFAULT_CLAIM_IDLE_MS})
   --count          entries per read, 1 to ${MAX_COUNT} (default ${DEFAULT_COUNT})
-environment: REDIS_URL (default redis://127.0.0.1:6379), KEY_PREFIX (default pd), AUDIT_STREAM (default <KEY_PREFIX>:audit)`;
+environment: REDIS_URL (default redis://127.0.0.1:6379; redis+cluster://… and redis+sentinel://… too), KEY_PREFIX (default pd),
+             AUDIT_STREAM (default <KEY_PREFIX>:audit), QUEUE_SHARDS (default 1, 12 on a cluster)
+with QUEUE_SHARDS above 1, or on a cluster, every command reads each shard's stream <AUDIT_STREAM>:{s<n>}, merged by time`;
 
 /** The command line is wrong: exit 2 with the usage. */
 class UsageError extends Error {}
@@ -125,26 +132,36 @@ function stopOnSignals(): StopSignal {
 
 async function run(command: Exclude<Command, { kind: "help" }>): Promise<void> {
   const config = loadConfig(process.env, {});
-  const redis = await connect(config, `predownload-audit-${command.kind}`, COMMAND_TIMEOUT_MS);
+  const streams = keysFor(config).auditStreams;
+  const name = `predownload-audit-${command.kind}`;
+  const redis = await connect(config.redis, name, COMMAND_TIMEOUT_MS);
+  let lanes: Lane[] = [];
   try {
+    if (command.kind !== "export") lanes = await openLanes(redis, config.redis, streams, `${name}-read`);
     switch (command.kind) {
       case "export":
-        await exportRange(redis, config.auditStream, command.sinceMs, command.untilMs ?? Date.now(), command.count);
+        await exportRange(redis, streams, command.sinceMs, command.untilMs ?? Date.now(), command.count);
         return;
       case "tail":
-        await follow(redis, config.auditStream, command.sinceMs, command.count, stopOnSignals());
+        await follow(redis, lanes, command.sinceMs, command.count, stopOnSignals());
         return;
       case "group":
-        await consumeGroup(redis, { stream: config.auditStream, ...command }, stopOnSignals());
+        await consumeGroup(redis, lanes, { streams, ...command }, stopOnSignals());
         return;
     }
   } catch (error) {
     if (error instanceof OutputClosed) return;
+    if (error instanceof RedisFailure) throw error;
     const pending = command.kind === "group" ? "; entries read but not acknowledged stay pending and are delivered again" : "";
-    throw new RedisFailure(`reading ${config.auditStream} failed: ${(error as Error).message}${pending}`);
+    throw new RedisFailure(`reading ${describeStreams(streams)} failed: ${(error as Error).message}${pending}`);
   } finally {
+    closeLanes(lanes);
     redis.disconnect();
   }
+}
+
+function describeStreams(streams: readonly string[]): string {
+  return streams.length === 1 ? streams[0]! : `the ${streams.length} shard streams ${streams[0]} to ${streams[streams.length - 1]}`;
 }
 
 async function main(args: string[]): Promise<number> {

@@ -1,15 +1,19 @@
 /**
  * `npm run audit`, run as its own process against real Redis: export of a time range, following
- * the stream, and consumer-group consumption that survives a consumer killed before acknowledging.
+ * the stream, and consumer-group consumption that survives a consumer killed before acknowledging;
+ * then the same over several queue shards (one audit stream each), on one server and on a cluster.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { auditEvent, type AuditEvent } from "../shared/audit.js";
+import { keys } from "../shared/keys.js";
+import type { RedisClient } from "../shared/redis.js";
 import { entriesOf } from "../scripts/audit/read.js";
 import { ROOT, runScript } from "./support/cli.js";
-import { assertAuditEvent, deleteKeys } from "./support/stack.js";
+import { startRedisCluster, type RedisCluster } from "./support/redis-cluster.js";
+import { assertAuditEvent, compareStreamIds, deleteKeys } from "./support/stack.js";
 
 const SCRIPT = "scripts/audit.ts";
 
@@ -260,6 +264,288 @@ describe("audit CLI", () => {
       const events = await append(3);
       const got = await resume(["tail", "--group", "g-new", "--consumer", "c"], events.map((e) => e.id));
       expect(got).to.deep.equal(events.map((e) => e.id));
+    });
+  });
+});
+
+/** An audit CLI process with only PATH and `env` in its environment. */
+function startCli(env: Record<string, string>, args: readonly string[], stopReadingAfter?: number): Running {
+  return new Running(spawn(process.execPath, ["--import", "tsx", SCRIPT, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } }), stopReadingAfter);
+}
+
+/** Where one event goes: a shard stream, at an explicit id or at `*`. */
+interface Placement {
+  readonly stream: string;
+  readonly id?: string;
+}
+
+/** Appends one event per placement; each stream's events go in the given order (one pipeline per stream: one slot). */
+async function appendTo(client: RedisClient, placements: readonly Placement[]): Promise<AuditEvent[]> {
+  const events = placements.map((_, i) => auditEvent({ outcome: "denied", reason: "outside_user_departments", requestId: `shard-${i}`, actor: { type: "user", id: "u1" }, client: { ip: "10.0.0.7", userAgent: "a".repeat(500) } }));
+  const pipelines = new Map<string, ReturnType<RedisClient["pipeline"]>>();
+  placements.forEach(({ stream, id }, i) => {
+    const pipeline = pipelines.get(stream) ?? client.pipeline();
+    pipelines.set(stream, pipeline);
+    pipeline.xadd(stream, id ?? "*", "event", JSON.stringify(events[i]));
+  });
+  const results = await Promise.all([...pipelines.values()].map((pipeline) => pipeline.exec()));
+  for (const [error] of results.flatMap((result) => result ?? [])) if (error !== null) throw error;
+  return events;
+}
+
+/** The event ids a stream holds, by entry id. */
+async function eventIdsOf(client: RedisClient, stream: string): Promise<Map<string, string>> {
+  const entries = await client.xrange(stream, "-", "+");
+  return new Map(entries.map(([id, fields]) => [id, (JSON.parse(fields[1]!) as AuditEvent).id]));
+}
+
+async function pendingCount(client: RedisClient, streams: readonly string[], group: string): Promise<number> {
+  const counts = await Promise.all(streams.map(async (stream) => ((await client.xpending(stream, group)) as [number])[0]));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * The consumer-group scenario over several streams: consumer `a` reads while its stdout is not
+ * drained, so it stalls holding unacknowledged entries of the shards, and is killed; then `resumeArgs`
+ * runs until it printed every event `a` had not acknowledged. Checks that it got exactly those,
+ * and that nothing is pending afterwards on any stream.
+ */
+async function crashAndResume(client: RedisClient, env: Record<string, string>, streams: readonly string[], group: string, all: readonly string[], resumeArgs: readonly string[]) {
+  const a = startCli(env, ["tail", "--group", group, "--consumer", "a", "--count", "50"], 20);
+  await a.waitForLines(20);
+  let pending = 0;
+  const until = Date.now() + 10_000;
+  for (let stable = 0, last = -1; stable < 3; ) {
+    if (Date.now() > until) throw new Error(`consumer a never stalled holding entries; pending ${pending}`);
+    await new Promise((r) => setTimeout(r, 100));
+    pending = await pendingCount(client, streams, group);
+    stable = pending > 0 && pending === last ? stable + 1 : 0;
+    last = pending;
+  }
+  a.child.kill("SIGKILL");
+  a.drain();
+  expect((await a.exited).signal).to.equal("SIGKILL");
+
+  const acked = new Set<string>();
+  let delivered = 0;
+  for (const stream of streams) {
+    const pendingIds = new Set(((await client.xpending(stream, group, "-", "+", all.length)) as Array<[string]>).map(([id]) => id));
+    const info = ((await client.xinfo("GROUPS", stream)) as string[][]).find((g) => g[g.indexOf("name") + 1] === group)!;
+    const lastDelivered = info[info.indexOf("last-delivered-id") + 1]!;
+    for (const [entryId, eventId] of await eventIdsOf(client, stream)) {
+      if (compareStreamIds(entryId, lastDelivered) > 0) continue;
+      delivered += 1;
+      if (!pendingIds.has(entryId)) acked.add(eventId);
+    }
+  }
+  expect(delivered, "consumer a stopped before the end of the streams").to.be.below(all.length);
+  const printed = new Set(a.ids());
+  expect([...acked].filter((id) => !printed.has(id)), "acknowledged but never written").to.deep.equal([]);
+
+  const expected = all.filter((id) => !acked.has(id));
+  expect(expected.length).to.be.above(pending);
+  const b = startCli(env, resumeArgs);
+  await b.waitForLines(expected.length);
+  b.child.kill("SIGTERM");
+  expect(await b.exited).to.deep.equal({ code: 0, signal: null });
+  const got = b.ids();
+  expect([...got].sort(), "every entry not acknowledged, each once").to.deep.equal([...expected].sort());
+  expect(all.filter((id) => !printed.has(id) && !got.includes(id)), "missing").to.deep.equal([]);
+  expect(await pendingCount(client, streams, group)).to.equal(0);
+  return got;
+}
+
+/** Entry ids ascending in each stream: the order of `got` restricted to each stream's events. */
+function expectInOrderPerStream(got: readonly string[], byStream: ReadonlyMap<string, readonly string[]>): void {
+  for (const [stream, ids] of byStream) {
+    const mine = new Set(ids);
+    expect(got.filter((id) => mine.has(id)), stream).to.deep.equal(ids);
+  }
+}
+
+describe("audit CLI over queue shards", () => {
+  const T0 = Date.parse("2026-11-20T10:00:00.000Z");
+
+  /**
+   * Thirty events, one every 100 ms from T0, spread over the shards as the service spreads
+   * requests; then two more at one millisecond whose sequence numbers (9 and 10) order wrongly as
+   * text, on different shards.
+   */
+  function timeline(streams: readonly string[], shardOf: (i: number) => number): Placement[] {
+    return Array.from({ length: 30 }, (_, i): Placement[] => [
+      { stream: streams[shardOf(i)]!, id: `${T0 + i * 100}-0` },
+      ...(i === 15 ? [{ stream: streams[1]!, id: `${T0 + 1550}-10` }, { stream: streams[0]!, id: `${T0 + 1550}-9` }] : []),
+    ]).flat();
+  }
+
+  /** The events of `timeline` appended in [T0 + 1 s, T0 + 2 s), in order of their ids. */
+  function secondOne(placements: readonly Placement[], events: readonly AuditEvent[]): string[] {
+    return placements
+      .map((placement, i) => ({ id: placement.id!, event: events[i]!.id }))
+      .filter(({ id }) => compareStreamIds(id, `${T0 + 1000}-0`) >= 0 && compareStreamIds(id, `${T0 + 2000}-0`) < 0)
+      .sort((a, b) => compareStreamIds(a.id, b.id))
+      .map(({ event }) => event);
+  }
+
+  const RANGE = ["--since", "2026-11-20T10:00:01Z", "--until", "2026-11-20T10:00:02Z"];
+
+  it("names a cluster's seed nodes, never its password, and exits 1 when none answers", async () => {
+    const result = await runScript(SCRIPT, ["export"], { REDIS_URL: "redis+cluster://app:s3cret@127.0.0.1:1,127.0.0.1:2", QUEUE_SHARDS: "3" });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include("cannot reach Redis Cluster at 127.0.0.1:1,127.0.0.1:2").and.not.include("s3cret");
+  });
+
+  describe("on one server, QUEUE_SHARDS=3", () => {
+    const prefix = `t${randomUUID().slice(0, 8)}`;
+    const shardKeys = keys(prefix, { shards: 3 });
+    const streams = shardKeys.auditStreams;
+    let env: Record<string, string>;
+    let redis: Redis;
+
+    before(() => {
+      env = { REDIS_URL: process.env.REDIS_URL!, KEY_PREFIX: prefix, QUEUE_SHARDS: "3" };
+      redis = new Redis(process.env.REDIS_URL!);
+    });
+    beforeEach(() => redis.del(...streams));
+    after(async () => {
+      await deleteKeys(redis, `${prefix}:*`);
+      redis.disconnect();
+    });
+
+    it("reads one stream per shard, each with its own hash tag", () => {
+      expect(streams).to.deep.equal([`${prefix}:audit:{s0}`, `${prefix}:audit:{s1}`, `${prefix}:audit:{s2}`]);
+    });
+
+    it("exports a range of the three shard streams merged in order of time, ids compared as numbers", async () => {
+      const placements = timeline(streams, (i) => [0, 2, 2, 1, 0, 1, 1, 2, 0][i % 9]!);
+      const events = await appendTo(redis, placements);
+      const result = await runScript(SCRIPT, ["export", ...RANGE, "--count", "2"], env);
+      expect(result.code, result.stderr).to.equal(0);
+      const lines: unknown[] = result.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+      for (const event of lines) assertAuditEvent(event);
+      expect(lines.map((event) => (event as AuditEvent).id)).to.deep.equal(secondOne(placements, events));
+
+      const everything = await runScript(SCRIPT, ["export"], env);
+      expect(everything.stdout.trimEnd().split("\n").map((line) => (JSON.parse(line) as AuditEvent).id)).to.deep.equal(
+        placements
+          .map((placement, i) => ({ id: placement.id!, event: events[i]!.id }))
+          .sort((a, b) => compareStreamIds(a.id, b.id))
+          .map(({ event }) => event),
+      );
+    });
+
+    it("tails every shard: a replay from --since in order of time, then new events of each shard in order", async function () {
+      this.timeout(15_000);
+      const since = Date.now();
+      const past = await appendTo(redis, [0, 1, 2, 2, 1, 0].map((shard, i) => ({ stream: streams[shard]!, id: `${since + i}-0` })));
+      const tail = startCli(env, ["tail", "--since", new Date(since).toISOString()]);
+      await tail.waitForLines(past.length);
+      expect(tail.ids()).to.deep.equal(past.map((e) => e.id));
+
+      const placements = Array.from({ length: 30 }, (_, i) => ({ stream: streams[shardKeys.shardFor(`new-${i}`).index]! }));
+      const fresh = await appendTo(redis, placements);
+      const more = await appendTo(redis, [{ stream: streams[2]! }, { stream: streams[0]! }]);
+      await tail.waitForLines(past.length + fresh.length + more.length);
+      tail.child.kill("SIGTERM");
+      expect(await tail.exited).to.deep.equal({ code: 0, signal: null });
+
+      const got = tail.ids().slice(past.length);
+      expect([...got].sort()).to.deep.equal([...fresh, ...more].map((e) => e.id).sort());
+      const byStream = new Map<string, string[]>();
+      for (const stream of streams) byStream.set(stream, [...(await eventIdsOf(redis, stream)).values()].filter((id) => !past.some((e) => e.id === id)));
+      expect([...byStream.values()].every((ids) => ids.length > 0), "every shard got new events").to.equal(true);
+      expectInOrderPerStream(got, byStream);
+    });
+
+    it("resumes a group consumer killed before acknowledging with every entry of every shard, pending ones included", async function () {
+      this.timeout(30_000);
+      const placements = Array.from({ length: 2000 }, (_, i) => ({ stream: shardKeys.shardFor(`req-${i}`).auditStream }));
+      const all = (await appendTo(redis, placements)).map((e) => e.id);
+      const got = await crashAndResume(redis, env, streams, "g-restart", all, ["tail", "--group", "g-restart", "--consumer", "a"]);
+      const byStream = new Map<string, string[]>();
+      for (const stream of streams) byStream.set(stream, [...(await eventIdsOf(redis, stream)).values()].filter((id) => got.includes(id)));
+      expectInOrderPerStream(got, byStream);
+    });
+
+    it("lets another consumer claim the idle entries a killed consumer left on every shard", async function () {
+      this.timeout(30_000);
+      const placements = Array.from({ length: 2000 }, (_, i) => ({ stream: shardKeys.shardFor(`req-${i}`).auditStream }));
+      const all = (await appendTo(redis, placements)).map((e) => e.id);
+      await crashAndResume(redis, env, streams, "g-claim", all, ["tail", "--group", "g-claim", "--consumer", "b", "--claim-idle-ms", "0"]);
+    });
+
+    it("warns of entries trimmed before the group read them on the shard stream that lost them only", async () => {
+      const events = await appendTo(redis, [
+        ...[1, 2, 3, 4, 5].map((n) => ({ stream: streams[1]!, id: `${n * 1000}-0` })),
+        { stream: streams[0]!, id: "1500-0" },
+        { stream: streams[2]!, id: "2500-0" },
+      ]);
+      for (const stream of streams) await redis.xgroup("CREATE", stream, "g-behind", "0");
+      for (const stream of streams) await redis.xreadgroup("GROUP", "g-behind", "d", "COUNT", 1, "STREAMS", stream, ">");
+      await redis.xtrim(streams[1]!, "MINID", 4000);
+      const d = startCli(env, ["tail", "--group", "g-behind", "--consumer", "d"]);
+      await d.waitForLines(4);
+      d.child.kill("SIGINT");
+      expect(await d.exited).to.deep.equal({ code: 0, signal: null });
+      // its own pending entries of every shard first (1000-0 is gone), then what it had not read
+      expect(d.ids()).to.deep.equal([events[5]!.id, events[6]!.id, events[3]!.id, events[4]!.id]);
+      expect(d.stderr).to.include(`${streams[1]}: group "g-behind" has read up to 1000-0, but the stream now starts at 4000-0: 2 entries appended in between were trimmed`);
+      expect(d.stderr).to.include(`${streams[1]}: audit entry 1000-0: trimmed before it was acknowledged`);
+      expect(d.stderr).not.to.include(`${streams[0]}:`).and.not.include(`${streams[2]}:`);
+    });
+  });
+
+  describe("on a Redis Cluster of 3 masters, QUEUE_SHARDS=3", function () {
+    const prefix = `t${randomUUID().slice(0, 8)}`;
+    const streams = keys(prefix, { shards: 3, cluster: true }).auditStreams;
+    let cluster: RedisCluster;
+    let client: Cluster;
+    let env: Record<string, string>;
+
+    before(async function () {
+      this.timeout(60_000);
+      cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
+      const nodes = cluster.url.replace("redis+cluster://", "").split(",").map((hostPort) => ({ host: "127.0.0.1", port: Number(hostPort.split(":")[1]) }));
+      client = new Cluster(nodes);
+      client.on("error", () => undefined);
+      env = { REDIS_URL: cluster.url, KEY_PREFIX: prefix, QUEUE_SHARDS: "3" };
+    });
+    beforeEach(() => Promise.all(streams.map((stream) => client.del(stream))));
+    after(async function () {
+      this.timeout(20_000);
+      client?.disconnect();
+      await cluster?.stop();
+    });
+
+    it("spreads the shard streams over more than one master", async () => {
+      const owners = new Set(await Promise.all(streams.map((stream) => cluster.masterForKey(stream))));
+      expect(owners.size).to.be.above(1);
+    });
+
+    it("exports a range merged over the shard streams, and a group reads every entry of every shard", async function () {
+      this.timeout(20_000);
+      const placements = timeline(streams, (i) => (i * 2) % 3);
+      const events = await appendTo(client, placements);
+      const result = await runScript(SCRIPT, ["export", ...RANGE, "--count", "3"], env);
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout.trimEnd().split("\n").map((line) => (JSON.parse(line) as AuditEvent).id)).to.deep.equal(secondOne(placements, events));
+
+      const consumer = startCli(env, ["tail", "--group", "siem", "--consumer", "siem-1"]);
+      await consumer.waitForLines(events.length);
+      const later = await appendTo(client, [{ stream: streams[2]! }, { stream: streams[0]! }, { stream: streams[1]! }]);
+      await consumer.waitForLines(events.length + later.length);
+      consumer.child.kill("SIGTERM");
+      expect(await consumer.exited).to.deep.equal({ code: 0, signal: null });
+      const got = consumer.ids();
+      expect([...got].sort()).to.deep.equal([...events, ...later].map((e) => e.id).sort());
+      expect(await pendingCount(client, streams, "siem")).to.equal(0);
+    });
+
+    it("resumes a group consumer killed before acknowledging with every entry of every shard", async function () {
+      this.timeout(30_000);
+      const shardKeys = keys(prefix, { shards: 3, cluster: true });
+      const all = (await appendTo(client, Array.from({ length: 2000 }, (_, i) => ({ stream: shardKeys.shardFor(`req-${i}`).auditStream })))).map((e) => e.id);
+      await crashAndResume(client, env, streams, "g-restart", all, ["tail", "--group", "g-restart", "--consumer", "a"]);
     });
   });
 });

@@ -1,15 +1,19 @@
 /**
- * Consuming the audit stream through a Redis consumer group. Delivery is at least once: an entry is
- * acknowledged (XACK) only after its line was handed to stdout, so a consumer that dies in between
- * leaves it pending, and it is delivered again (to this consumer name on restart, or to any
- * consumer of the group through XAUTOCLAIM once it has been idle long enough).
+ * Consuming the audit streams (one per queue shard) through a Redis consumer group of the same
+ * name on each. Delivery is at least once: an entry is acknowledged (XACK, to the stream it came
+ * from) only after its line was handed to stdout, so a consumer that dies in between leaves it
+ * pending, and it is delivered again (to this consumer name on restart, or to any consumer of the
+ * group through XAUTOCLAIM once it has been idle long enough).
  */
-import type { Redis } from "ioredis";
-import { eventLines, writeLines, type StreamEntry } from "./output.js";
-import { BLOCK_MS, entriesOf, type StopSignal } from "./read.js";
+import type { RedisClient } from "../../shared/redis.js";
+import { BLOCK_MS, followLanes, type Lane, type StopSignal } from "./follow.js";
+import { compareIds, mergePages, type PagedStream } from "./merge.js";
+import { eventLines, writeLines, type SourcedEntry, type StreamEntry } from "./output.js";
+import { entriesOf } from "./read.js";
 
 export interface GroupOptions {
-  readonly stream: string;
+  /** Every shard's audit stream; the group exists (or is created) on each. */
+  readonly streams: readonly string[];
   readonly group: string;
   readonly consumer: string;
   /** Entries pending this long with another consumer are taken over. */
@@ -29,34 +33,48 @@ const MIN_CLAIM_INTERVAL_MS = 1000;
 /**
  * Runs until stopped: first this consumer's own pending entries (a previous run under the same
  * name died before acknowledging them), then entries idle at other consumers, then new entries,
- * taking over idle entries again every `claimIdleMs`.
+ * read on `lanes`, taking over idle entries again every `claimIdleMs`. Each step covers every
+ * shard stream, in id order across them within a batch.
  */
-export async function consumeGroup(redis: Redis, options: GroupOptions, stop: StopSignal): Promise<void> {
-  const { stream, group, consumer, count } = options;
-  if (!(await createGroupIfMissing(redis, stream, group))) await warnAboutTrimmedEntries(redis, stream, group);
-
-  let cursor = "0";
-  while (!stop.requested) {
-    const entries = entriesOf(await redis.xreadgroup("GROUP", group, consumer, "COUNT", count, "STREAMS", stream, cursor));
-    if (entries.length === 0) break;
-    await deliver(redis, options, entries);
-    cursor = entries[entries.length - 1]![0];
+export async function consumeGroup(redis: RedisClient, lanes: readonly Lane[], options: GroupOptions, stop: StopSignal): Promise<void> {
+  const { streams, group, consumer, count } = options;
+  for (const stream of streams) {
+    if (!(await createGroupIfMissing(redis, stream, group))) await warnAboutTrimmedEntries(redis, stream, group);
   }
+  const deliverBatch = (batch: SourcedEntry[]) => deliver(redis, group, batch);
+
+  await mergePages(
+    streams.map((stream) => ownPending(redis, stream, options)),
+    count,
+    deliverBatch,
+    () => stop.requested,
+  );
 
   let lastClaim = 0;
-  while (!stop.requested) {
-    if (Date.now() - lastClaim >= Math.max(options.claimIdleMs, MIN_CLAIM_INTERVAL_MS)) {
-      await claimIdle(redis, options, stop);
-      lastClaim = Date.now();
-      continue;
-    }
-    const entries = entriesOf(await redis.xreadgroup("GROUP", group, consumer, "COUNT", count, "BLOCK", BLOCK_MS, "STREAMS", stream, ">"));
-    await deliver(redis, options, entries);
-  }
+  const claimWhenDue = async () => {
+    if (Date.now() - lastClaim < Math.max(options.claimIdleMs, MIN_CLAIM_INTERVAL_MS)) return;
+    await mergePages(
+      streams.map((stream) => idleAtOthers(redis, stream, options)),
+      count,
+      deliverBatch,
+      () => stop.requested,
+    );
+    lastClaim = Date.now();
+  };
+  if (stop.requested) return;
+  await claimWhenDue();
+  if (stop.requested) return;
+  await followLanes(
+    lanes,
+    (lane) => lane.client.xreadgroup("GROUP", group, consumer, "COUNT", count, "BLOCK", BLOCK_MS, "STREAMS", ...lane.streams, ...lane.streams.map(() => ">")),
+    deliverBatch,
+    stop,
+    claimWhenDue,
+  );
 }
 
 /** Resolves true when the group was created now, false when it existed. */
-async function createGroupIfMissing(redis: Redis, stream: string, group: string): Promise<boolean> {
+async function createGroupIfMissing(redis: RedisClient, stream: string, group: string): Promise<boolean> {
   try {
     await redis.xgroup("CREATE", stream, group, NEW_GROUP_START, "MKSTREAM");
     return true;
@@ -66,28 +84,55 @@ async function createGroupIfMissing(redis: Redis, stream: string, group: string)
   }
 }
 
-/** Takes over every entry idle for `claimIdleMs` at any consumer of the group, and delivers it. */
-async function claimIdle(redis: Redis, options: GroupOptions, stop: StopSignal): Promise<void> {
-  let start = "0-0";
-  do {
-    const [next, claimed, deleted] = (await redis.xautoclaim(options.stream, options.group, options.consumer, options.claimIdleMs, start, "COUNT", options.count)) as [
-      string,
-      StreamEntry[],
-      string[] | undefined,
-    ];
-    if (deleted !== undefined && deleted.length > 0) {
-      process.stderr.write(`${deleted.length} pending audit entries were trimmed before anyone acknowledged them\n`);
-    }
-    await deliver(redis, options, claimed);
-    start = next;
-  } while (start !== "0-0" && !stop.requested);
+/** The entries of `stream` delivered to this consumer and not acknowledged, page by page. */
+function ownPending(redis: RedisClient, stream: string, options: GroupOptions): PagedStream {
+  let after = "0";
+  let done = false;
+  return {
+    stream,
+    async next() {
+      if (done) return undefined;
+      const entries = entriesOf(await redis.xreadgroup("GROUP", options.group, options.consumer, "COUNT", options.count, "STREAMS", stream, after));
+      if (entries.length < options.count) done = true;
+      else after = entries[entries.length - 1]![0];
+      return entries;
+    },
+  };
 }
 
-/** Writes the batch, then acknowledges all of it (unreadable entries included: they never become readable). */
-async function deliver(redis: Redis, options: GroupOptions, entries: readonly StreamEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await writeLines(eventLines(entries));
-  await redis.xack(options.stream, options.group, ...entries.map(([id]) => id));
+/** Takes over the entries of `stream` idle for `claimIdleMs` at any consumer of the group, page by page. */
+function idleAtOthers(redis: RedisClient, stream: string, options: GroupOptions): PagedStream {
+  let start = "0-0";
+  let done = false;
+  return {
+    stream,
+    async next() {
+      if (done) return undefined;
+      const [next, claimed, deleted] = (await redis.xautoclaim(stream, options.group, options.consumer, options.claimIdleMs, start, "COUNT", options.count)) as [
+        string,
+        StreamEntry[],
+        string[] | undefined,
+      ];
+      if (deleted !== undefined && deleted.length > 0) {
+        process.stderr.write(`${stream}: ${deleted.length} pending audit entries were trimmed before anyone acknowledged them\n`);
+      }
+      start = next;
+      done = next === "0-0";
+      return claimed;
+    },
+  };
+}
+
+/**
+ * Writes the batch, then acknowledges all of it, each entry to its own stream (unreadable entries
+ * included: they never become readable).
+ */
+async function deliver(redis: RedisClient, group: string, batch: readonly SourcedEntry[]): Promise<void> {
+  if (batch.length === 0) return;
+  await writeLines(eventLines(batch));
+  const byStream = new Map<string, string[]>();
+  for (const { stream, entry } of batch) byStream.set(stream, [...(byStream.get(stream) ?? []), entry[0]]);
+  await Promise.all([...byStream].map(([stream, ids]) => redis.xack(stream, group, ...ids)));
 }
 
 /**
@@ -99,7 +144,7 @@ async function deliver(redis: Redis, options: GroupOptions, entries: readonly St
  * read nothing yet has no count: created at `0` it starts with the oldest entry left, and nothing
  * it was due is missing; started at a later id, whether entries after it were trimmed is unknown.
  */
-async function warnAboutTrimmedEntries(redis: Redis, stream: string, group: string): Promise<void> {
+async function warnAboutTrimmedEntries(redis: RedisClient, stream: string, group: string): Promise<void> {
   const info = fieldsOf(await redis.xinfo("STREAM", stream));
   const mine = ((await redis.xinfo("GROUPS", stream)) as unknown[]).map(fieldsOf).find((g) => g.get("name") === group);
   const delivered = mine?.get("last-delivered-id");
@@ -119,7 +164,7 @@ async function warnAboutTrimmedEntries(redis: Redis, stream: string, group: stri
   } else if (entriesRead === null && compareIds(delivered, "0-0") > 0 && Array.isArray(first) && typeof first[0] === "string" && compareIds(delivered, first[0]) < 0) {
     missed = "it has read nothing since it was set there, so Redis cannot tell whether entries appended in between were trimmed before it read them";
   }
-  if (missed !== undefined) process.stderr.write(`group "${group}" has read up to ${delivered}, but ${start}: ${missed}\n`);
+  if (missed !== undefined) process.stderr.write(`${stream}: group "${group}" has read up to ${delivered}, but ${start}: ${missed}\n`);
 }
 
 function fieldsOf(flat: unknown): Map<string, unknown> {
@@ -127,10 +172,4 @@ function fieldsOf(flat: unknown): Map<string, unknown> {
   if (!Array.isArray(flat)) return map;
   for (let i = 0; i + 1 < flat.length; i += 2) map.set(String(flat[i]), flat[i + 1]);
   return map;
-}
-
-function compareIds(a: string, b: string): number {
-  const [am = 0n, as = 0n] = a.split("-").map(BigInt);
-  const [bm = 0n, bs = 0n] = b.split("-").map(BigInt);
-  return am !== bm ? (am < bm ? -1 : 1) : as === bs ? 0 : as < bs ? -1 : 1;
 }

@@ -4,26 +4,33 @@ import { AUDIT_FIELD } from "../../shared/audit.js";
 /** A stream entry as Redis returns it; fields are null when the entry was trimmed while pending. */
 export type StreamEntry = [id: string, fields: string[] | null];
 
+/** An entry and the (shard) stream it was read from. */
+export interface SourcedEntry {
+  readonly stream: string;
+  readonly entry: StreamEntry;
+}
+
 /** Stdout was closed by its reader (`| head`): stop quietly, acknowledging nothing more. */
 export class OutputClosed extends Error {}
 
 /**
  * The event JSON of each entry, in order. Entries without a readable event (trimmed while
- * pending, or not written by this service) are reported on stderr and skipped.
+ * pending, or not written by this service) are reported on stderr, with their stream, and skipped.
  */
-export function eventLines(entries: readonly StreamEntry[]): string[] {
+export function eventLines(entries: readonly SourcedEntry[]): string[] {
   const lines: string[] = [];
-  for (const [id, fields] of entries) {
+  for (const { stream, entry } of entries) {
+    const [id, fields] = entry;
     const index = fields === null ? -1 : fields.findIndex((value, i) => i % 2 === 0 && value === AUDIT_FIELD);
     const json = index === -1 ? undefined : fields?.[index + 1];
     if (json === undefined) {
-      process.stderr.write(`audit entry ${id}: ${fields === null ? "trimmed before it was acknowledged" : `no "${AUDIT_FIELD}" field`}; skipped\n`);
+      process.stderr.write(`${stream}: audit entry ${id}: ${fields === null ? "trimmed before it was acknowledged" : `no "${AUDIT_FIELD}" field`}; skipped\n`);
       continue;
     }
     try {
       JSON.parse(json);
     } catch {
-      process.stderr.write(`audit entry ${id}: "${AUDIT_FIELD}" is not JSON; skipped\n`);
+      process.stderr.write(`${stream}: audit entry ${id}: "${AUDIT_FIELD}" is not JSON; skipped\n`);
       continue;
     }
     lines.push(json);

@@ -1,20 +1,11 @@
 /**
- * Reading the audit stream: a time range (`export`), following it (`tail`), and consuming it
- * through a consumer group with acknowledgements (`tail --group`).
+ * Reading the audit streams (one per queue shard) without a consumer group: a time range
+ * (`export`) and following them (`tail`), merged in stream-id order.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../shared/redis.js";
+import { BLOCK_MS, followLanes, type Lane, type StopSignal } from "./follow.js";
+import { mergePages, type PagedStream } from "./merge.js";
 import { eventLines, writeLines, type StreamEntry } from "./output.js";
-
-/** Set by SIGINT/SIGTERM: the loops finish the batch in hand, then return. */
-export interface StopSignal {
-  requested: boolean;
-}
-
-/**
- * How long one read waits for new entries. It bounds how long a stop request waits, and keeps the
- * loops free of cancelled reads (an entry delivered to a cancelled read would stay pending).
- */
-export const BLOCK_MS = 1000;
 
 const MAX_SEQUENCE = "18446744073709551615";
 
@@ -23,35 +14,61 @@ function idBefore(ms: number): string {
   return ms <= 0 ? "0-0" : `${ms - 1}-${MAX_SEQUENCE}`;
 }
 
-/** Writes every entry appended in [sinceMs, untilMs), oldest first, `count` per round trip. */
-export async function exportRange(redis: Redis, stream: string, sinceMs: number | undefined, untilMs: number, count: number): Promise<number> {
+/**
+ * Writes every entry appended in [sinceMs, untilMs) to any of `streams`, oldest first across them
+ * (ids compared as numbers), `count` per round trip and stream.
+ */
+export async function exportRange(redis: RedisClient, streams: readonly string[], sinceMs: number | undefined, untilMs: number, count: number): Promise<number> {
   if (untilMs <= 0 || (sinceMs !== undefined && sinceMs >= untilMs)) return 0;
   const end = idBefore(untilMs);
-  let start = sinceMs === undefined ? "-" : `${sinceMs}-0`;
+  const start = sinceMs === undefined ? "-" : `${sinceMs}-0`;
   let written = 0;
-  for (;;) {
-    const entries = await redis.xrange(stream, start, end, "COUNT", count);
-    const lines = eventLines(entries);
-    await writeLines(lines);
-    written += lines.length;
-    if (entries.length < count) return written;
-    start = `(${entries[entries.length - 1]![0]}`;
-  }
+  await mergePages(
+    streams.map((stream) => range(redis, stream, start, end, count)),
+    count,
+    async (batch) => {
+      const lines = eventLines(batch);
+      await writeLines(lines);
+      written += lines.length;
+    },
+  );
+  return written;
 }
 
-/** Follows the stream from `sinceMs` (or from its end) until stopped; acknowledges nothing. */
-export async function follow(redis: Redis, stream: string, sinceMs: number | undefined, count: number, stop: StopSignal): Promise<void> {
-  let after = sinceMs === undefined ? await lastId(redis, stream) : idBefore(sinceMs);
-  while (!stop.requested) {
-    const reply = await redis.xread("COUNT", count, "BLOCK", BLOCK_MS, "STREAMS", stream, after);
-    const entries = entriesOf(reply);
-    if (entries.length === 0) continue;
-    await writeLines(eventLines(entries));
-    after = entries[entries.length - 1]![0];
-  }
+function range(redis: RedisClient, stream: string, start: string, end: string, count: number): PagedStream {
+  let from = start;
+  let done = false;
+  return {
+    stream,
+    async next() {
+      if (done) return undefined;
+      const entries = (await redis.xrange(stream, from, end, "COUNT", count)) as StreamEntry[];
+      if (entries.length < count) done = true;
+      else from = `(${entries[entries.length - 1]![0]}`;
+      return entries;
+    },
+  };
 }
 
-async function lastId(redis: Redis, stream: string): Promise<string> {
+/**
+ * Follows `streams` from `sinceMs` (or from their ends) until stopped, reading on `lanes`;
+ * acknowledges nothing. Lines come in id order within each batch (see {@link followLanes}).
+ */
+export async function follow(redis: RedisClient, lanes: readonly Lane[], sinceMs: number | undefined, count: number, stop: StopSignal): Promise<void> {
+  const streams = lanes.flatMap((lane) => lane.streams);
+  const after = new Map(await Promise.all(streams.map(async (stream) => [stream, sinceMs === undefined ? await lastId(redis, stream) : idBefore(sinceMs)] as const)));
+  await followLanes(
+    lanes,
+    (lane) => lane.client.xread("COUNT", count, "BLOCK", BLOCK_MS, "STREAMS", ...lane.streams, ...lane.streams.map((stream) => after.get(stream)!)),
+    async (batch) => {
+      await writeLines(eventLines(batch));
+      for (const { stream, entry } of batch) after.set(stream, entry[0]);
+    },
+    stop,
+  );
+}
+
+async function lastId(redis: RedisClient, stream: string): Promise<string> {
   const [last] = await redis.xrevrange(stream, "+", "-", "COUNT", 1);
   return last === undefined ? "0-0" : last[0];
 }
