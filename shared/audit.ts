@@ -100,12 +100,13 @@ function userAgent(value: string | null): string | null {
 export const AUDIT_FIELD = "event";
 
 /**
- * Appends one event to the audit stream of its request's shard, durably when so configured.
- * Resolves false when the replicas did not acknowledge it in time (the event is written, but a
- * failover could lose it).
+ * Appends one event to the audit stream of the shard of `shardId` (the request's job, so that a
+ * late worker's event for the same job lands beside it), durably when so configured. Resolves
+ * false when the replicas did not acknowledge it in time (the event is written, but a failover
+ * could lose it).
  */
-export async function appendAuditEvent(redis: RedisClient, keys: Keys, durability: Durability, event: AuditEvent): Promise<boolean> {
-  const stream = keys.shardFor(event.requestId).auditStream;
+export async function appendAuditEvent(redis: RedisClient, keys: Keys, durability: Durability, event: AuditEvent, shardId: string): Promise<boolean> {
+  const stream = keys.shardFor(shardId).auditStream;
   const { replicated } = await writeDurably(redis, durability, stream, (pipeline) => pipeline.xadd(stream, "*", AUDIT_FIELD, JSON.stringify(event)));
   return replicated;
 }

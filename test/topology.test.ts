@@ -3,12 +3,15 @@
  * service end to end with its sign jobs spread over several queue shards.
  */
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import { ConfigError, loadConfig } from "../shared/config.js";
 import { DEGRADED_RETRY_MS, Durability, NO_WAIT, writeDurably } from "../shared/durability.js";
 import { keys as makeKeys } from "../shared/keys.js";
+import { createLogger } from "../shared/log.js";
 import { parseRedisUrl, RedisUrlError } from "../shared/redis-url.js";
+import { startWorker } from "../worker/worker.js";
 import { activity, attachment, client, department } from "./support/factories.js";
 import { startStack, type Stack } from "./support/stack.js";
 
@@ -154,6 +157,33 @@ describe("Redis topologies", () => {
       for (const length of lengths) expect(length).to.be.greaterThan(0);
       expect(lengths.reduce((a, b) => a + b, 0)).to.equal(80);
     });
+  });
+});
+
+describe("a request's events with several shards", () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ worker: false, env: { QUEUE_SHARDS: "4", REQUEST_TIMEOUT_MS: "400", REDIS_COMMAND_TIMEOUT_MS: "100" } });
+    await stack.importLines([department("d1"), client("app1"), activity("a1"), attachment("att1")]);
+  });
+  after(async () => stack.close());
+
+  it("keeps the API's event and a late worker's event for one request in the same shard's stream", async () => {
+    const res = await stack.post({ app: "email", type: "attachment.inbound", altId: "att1" }, { token: stack.token("client", "app1") });
+    expect(res.status).to.equal(503);
+    const requestId = res.headers.get("X-Request-Id")!;
+    stack.worker = await startWorker(stack.config, createLogger("test", "silent"));
+    const streamsWith = async () => {
+      const found: string[] = [];
+      for (const stream of stack.keys.auditStreams) {
+        for (const [, fields] of await stack.redis.xrange(stream, "-", "+")) if (fields[1]!.includes(`"requestId":"${requestId}"`)) found.push(stream);
+      }
+      return found;
+    };
+    for (let i = 0; i < 100 && (await streamsWith()).length < 2; i++) await sleep(100);
+    const streams = await streamsWith();
+    expect(streams).to.have.length(2);
+    expect(new Set(streams).size).to.equal(1);
   });
 });
 

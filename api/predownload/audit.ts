@@ -33,7 +33,9 @@ export function auditRefusals(redis: RedisClient, keys: Keys, durability: Durabi
           client: { ip: ctx.ip, userAgent: userAgent(ctx) },
         });
         ctx.state.outcome = event.outcome;
-        await appendAuditEvent(redis, keys, durability, event).then(
+        // Beside the job's own events when there is a job; by request id when it never got that far.
+        const shardId = (ctx.state.jobId as string | undefined) ?? event.requestId;
+        await appendAuditEvent(redis, keys, durability, event, shardId).then(
           (replicated) => replicated || log.warn({ requestId: ctx.state.requestId, outcome: event.outcome }, "audit event written but not yet on a replica"),
           (e: unknown) => log.error({ err: e, requestId: ctx.state.requestId, outcome: event.outcome }, "audit event could not be written"),
         );

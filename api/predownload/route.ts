@@ -56,6 +56,7 @@ export function predownload(deps: PredownloadDeps): Middleware {
   return async function predownloadHandler(ctx) {
     const input = ctx.state.input as PredownloadRequest;
     const jobId = randomUUID();
+    ctx.state.jobId = jobId;
     const deadline = Date.now() + deps.requestTimeoutMs;
     const data: SignJobData = {
       requestId: ctx.state.requestId,
