@@ -18,7 +18,7 @@ import { BLOCK_MS, closeLanes, openLanes, type Lane, type StopSignal } from "./a
 import { consumeGroup } from "./audit/group.js";
 import { OutputClosed } from "./audit/output.js";
 import { exportRange, follow } from "./audit/read.js";
-import { connect, RedisFailure } from "./audit/redis.js";
+import { connect, RedisFailure } from "./cli-redis.js";
 
 const DEFAULT_COUNT = 100;
 const MAX_COUNT = 10_000;

@@ -6,7 +6,7 @@ import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../shared/redis.js";
 import { readDirectory, writeDirectory } from "../shared/directory-store.js";
 import type { Attachment, DirectoryEntry, DirectoryKind } from "../shared/directory.js";
 import type { Keys } from "../shared/keys.js";
@@ -61,7 +61,7 @@ async function readObject(attachment: Attachment): Promise<DemoObject> {
 }
 
 /** Uploads the demo objects, then writes the directory that points at them under the configured key prefix. */
-export async function loadDemo(demo: Demo, redis: Redis, keys: Keys, upload: (object: DemoObject) => Promise<void>): Promise<void> {
+export async function loadDemo(demo: Demo, redis: RedisClient, keys: Keys, upload: (object: DemoObject) => Promise<void>): Promise<void> {
   await Promise.all(demo.objects.map(upload));
   await writeDirectory(redis, keys, demo.entries);
 }

@@ -7,19 +7,17 @@
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
-import { Redis } from "ioredis";
 import { ConfigError, loadConfig, type Config } from "../shared/config.js";
 import { DIRECTORY_KINDS, type DirectoryEntry } from "../shared/directory.js";
 import { MAX_REPORTED_ERRORS, readDirectory, writeDirectory } from "../shared/directory-store.js";
-import { keys } from "../shared/keys.js";
+import { keysFor } from "../shared/keys.js";
+import { connect, RedisUnreachable } from "./cli-redis.js";
 
 const USAGE = `usage: npm run directory -- import FILE
   FILE  NDJSON directory records, one a line; "-" reads stdin
 environment: REDIS_URL (default redis://127.0.0.1:6379), KEY_PREFIX (default pd)`;
 
-/** Longest wait for Redis to accept the connection and answer its ready check. */
-const REDIS_CONNECT_TIMEOUT_MS = 5000;
-/** Longest wait for one command; the transaction's EXEC applies every record of the file at once. */
+/** Longest wait for one command; on one server the transaction's EXEC applies every record of the file at once. */
 const REDIS_COMMAND_TIMEOUT_MS = 60_000;
 
 /** The command line is wrong: exit 2 with the usage. */
@@ -60,50 +58,6 @@ async function openInput(file: string): Promise<Readable> {
   }
 }
 
-/**
- * Connects with a bounded wait: a CLI should fail, not retry forever, when Redis is away. The
- * timer also covers a server that accepts the connection but never answers.
- */
-async function connect(config: Config): Promise<Redis> {
-  const redis = new Redis(config.redisUrl, {
-    lazyConnect: true,
-    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectionName: "predownload-directory-import",
-  });
-  let cause: Error | undefined;
-  redis.on("error", (error: Error) => (cause ??= error));
-  const timer = setTimeout(() => {
-    cause ??= new Error(`no answer within ${REDIS_CONNECT_TIMEOUT_MS} ms`);
-    redis.disconnect();
-  }, REDIS_CONNECT_TIMEOUT_MS);
-  try {
-    await redis.connect();
-    return redis;
-  } catch (error) {
-    // Disconnecting a connection that already ended leaves ioredis waiting out its disconnectTimeout.
-    if (redis.status !== "end") redis.disconnect();
-    const reason = (cause ?? (error as Error)).message;
-    throw new Error(
-      `cannot reach Redis at ${redisLocation(config.redisUrl)} (${reason}); nothing was written. Check REDIS_URL and that Redis is running, then import again.`,
-    );
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Host and port only: a REDIS_URL may carry a password. */
-function redisLocation(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "REDIS_URL";
-  }
-}
-
 /** e.g. `upserted 7 (department 1, user 2), deleted 1 (client 1)`. */
 function summarize(entries: readonly DirectoryEntry[]): string {
   const part = (deleted: boolean): string => {
@@ -133,12 +87,15 @@ async function importFile(file: string, config: Config): Promise<number> {
     return 0;
   }
 
-  const redis = await connect(config);
+  const redis = await connect(config.redis, "predownload-directory-import", REDIS_COMMAND_TIMEOUT_MS).catch((error: unknown) => {
+    if (!(error instanceof RedisUnreachable)) throw error;
+    throw new Error(`cannot reach ${error.where} (${error.reason}); nothing was written. Check REDIS_URL and that Redis is running, then import again.`);
+  });
   try {
-    await writeDirectory(redis, keys(config.keyPrefix), parsed.entries);
+    await writeDirectory(redis, keysFor(config), parsed.entries);
   } catch (error) {
     throw new Error(
-      `writing to Redis failed (${(error as Error).message}); the import is one transaction and safe to repeat, so import the file again once Redis is healthy`,
+      `writing to Redis failed (${(error as Error).message}); an import is safe to repeat, so import the file again once Redis is healthy`,
     );
   } finally {
     redis.disconnect();

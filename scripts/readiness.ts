@@ -1,6 +1,5 @@
-/** How `npm start` knows its children are up: the API refuses an anonymous request, the worker is registered. */
+/** How `npm start` knows its children are up: the API refuses an anonymous request, the worker says it is ready. */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Queue } from "bullmq";
 
 const POLL_INTERVAL_MS = 100;
 
@@ -13,9 +12,13 @@ export async function waitForApi(baseUrl: string, signal: AbortSignal, timeoutMs
   });
 }
 
-/** Resolves once the queue has more registered workers than `before`. */
-export async function waitForWorker(queue: Queue, before: number, signal: AbortSignal, timeoutMs: number): Promise<void> {
-  await poll("the worker", signal, timeoutMs, async () => (await queue.getWorkersCount()) > before);
+/** Resolves once the worker's own health port answers ready (connected, taking jobs). */
+export async function waitForWorker(healthUrl: string, signal: AbortSignal, timeoutMs: number): Promise<void> {
+  await poll("the worker", signal, timeoutMs, async () => {
+    const res = await fetch(`${healthUrl}/health/ready`, { signal });
+    await res.body?.cancel();
+    return res.ok;
+  });
 }
 
 async function poll(what: string, signal: AbortSignal, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {

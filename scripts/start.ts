@@ -9,10 +9,11 @@
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
-import { ConfigError, loadConfig, type JwtConfig } from "../shared/config.js";
-import { keysFor, SIGN_QUEUE } from "../shared/keys.js";
+import { ConfigError, loadConfig, type Config, type JwtConfig } from "../shared/config.js";
+import { keysFor } from "../shared/keys.js";
+import { createRedis } from "../shared/redis.js";
+import { redactRedisUrl } from "../shared/redis-url.js";
+import { connect } from "./cli-redis.js";
 import { renderBanner, mintDemoToken } from "./demo-banner.js";
 import { loadDemo, readDemo } from "./demo-data.js";
 import { freePort, pingRedis, REDIS_INSTALL_HINT, RedisNotInstalledError, spawnRedis } from "./local-redis.js";
@@ -33,7 +34,7 @@ async function start(supervisor: Supervisor): Promise<string> {
   const given = loadConfig(process.env, { s3: isSet("S3_ENDPOINT"), jwt: false });
   const demo = await readDemo();
 
-  const redis = await redisToUse(supervisor, given.redisUrl);
+  const redis = await redisToUse(supervisor, given);
   const dataDir = isSet("PD_DATA_DIR") ? resolve(process.env.PD_DATA_DIR!) : join(ROOT, ".data");
   const s3 = isSet("S3_ENDPOINT") ? configuredS3(given.s3) : await embeddedS3(join(dataDir, "s3"));
   supervisor.own("S3 server", () => s3.close());
@@ -54,28 +55,24 @@ async function start(supervisor: Supervisor): Promise<string> {
   const secret = config.jwt.secret!;
   const keys = keysFor(config);
 
-  const client = new Redis(config.redisUrl, { connectionName: "predownload-start" });
-  client.on("error", () => undefined);
+  const client = createRedis(config.redis, "worker", { name: "predownload-start" });
   supervisor.own("Redis connection", async () => {
     await client.quit();
   });
   await loadDemo(demo, client, keys, (object) => s3.upload(object));
 
-  const queue = new Queue(SIGN_QUEUE, { connection: client, prefix: config.keyPrefix });
-  supervisor.own("queue", () => queue.close());
-  const workersBefore = await queue.getWorkersCount();
   supervisor.spawnNode("API", "api/main.ts", env, ROOT);
   supervisor.spawnNode("worker", "worker/main.ts", env, ROOT);
   const baseUrl = `http://127.0.0.1:${port}`;
   await Promise.all([
     waitForApi(baseUrl, supervisor.signal, READY_TIMEOUT_MS),
-    waitForWorker(queue, workersBefore, supervisor.signal, READY_TIMEOUT_MS),
+    waitForWorker(`http://127.0.0.1:${workerHttpPort}`, supervisor.signal, READY_TIMEOUT_MS),
   ]);
 
   return renderBanner({
     baseUrl,
     parts: [
-      ["Redis", `${withoutPassword(redis.url)} (${redis.origin}), key prefix ${config.keyPrefix}`],
+      ["Redis", `${redactRedisUrl(redis.url)} (${redis.origin}), key prefix ${config.keyPrefix}`],
       ["S3", s3.description],
       ["Tokens", describeTokens(config.jwt, generatedSecret !== undefined)],
       ["Health", `${baseUrl}/health/ready, worker http://127.0.0.1:${workerHttpPort}/health/ready; metrics at /metrics on both`],
@@ -86,10 +83,12 @@ async function start(supervisor: Supervisor): Promise<string> {
 }
 
 /** `REDIS_URL` if set, else a Redis already answering on the default port, else a private `redis-server`. */
-async function redisToUse(supervisor: Supervisor, configuredUrl: string): Promise<{ url: string; origin: string }> {
+async function redisToUse(supervisor: Supervisor, given: Config): Promise<{ url: string; origin: string }> {
   if (isSet("REDIS_URL")) {
-    if (!(await pingRedis(configuredUrl))) throw new Error(`no Redis answers at REDIS_URL (${withoutPassword(configuredUrl)})`);
-    return { url: configuredUrl, origin: "REDIS_URL" };
+    // Any topology REDIS_URL names; RedisUnreachable says where it looked.
+    const probe = await connect(given.redis, "predownload-start", 5000);
+    probe.disconnect();
+    return { url: given.redisUrl, origin: "REDIS_URL" };
   }
   if (await pingRedis(DEFAULT_REDIS_URL)) return { url: DEFAULT_REDIS_URL, origin: "already running" };
   const spawned = await spawnRedis([], { detached: true });
@@ -104,13 +103,6 @@ function describeTokens(jwt: JwtConfig, generated: boolean): string {
     : "HS256 with JWT_SECRET";
   const claims = [jwt.issuer && `issuer ${jwt.issuer}`, jwt.audience && `audience ${jwt.audience}`].filter(Boolean);
   return claims.length === 0 ? key : `${key}; ${claims.join(", ")}`;
-}
-
-/** The URL with any password replaced, fit to print. */
-function withoutPassword(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password !== "") parsed.password = "***";
-  return parsed.toString();
 }
 
 function explain(error: unknown): string {

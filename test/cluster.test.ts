@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import { putObject } from "../scripts/embedded-s3.js";
+import { runScript } from "./support/cli.js";
 import { activity, attachment, client, customer, department, departmentUser } from "./support/factories.js";
 import { startRedisCluster, type RedisCluster } from "./support/redis-cluster.js";
 import { startStack, TEST_BUCKET, type Stack } from "./support/stack.js";
@@ -91,6 +92,15 @@ describe("on a Redis Cluster", function () {
     expect(withEntries.length).to.be.at.least(4);
     const masters = new Set(await Promise.all(withEntries.map((stream) => cluster.masterForKey(stream))));
     expect(masters.size).to.be.at.least(2);
+  });
+
+  it("imports a directory file with the CLI, whose records the service then uses", async () => {
+    const lines = [client("app9"), attachment("att9", { objectKey: "email/att1/report.pdf", size: BYTES.length })].map((l) => JSON.stringify(l)).join("\n");
+    const { code, stdout, stderr } = await runScript("scripts/directory.ts", ["import", "-"], { REDIS_URL: cluster.url, KEY_PREFIX: stack.keys.prefix }, lines);
+    expect(code, stderr).to.equal(0);
+    expect(stdout).to.include("upserted 2");
+    const answer = await post({ ...ISSUED, altId: "att9" }, stack.token("client", "app9"));
+    expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
   });
 
   it("limits an actor's rate across the cluster", async () => {

@@ -5,6 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -166,5 +167,24 @@ describe("npm start", function () {
     const clients = (await redis.client("LIST")) as string;
     redis.disconnect();
     expect(clients).to.not.include(`name=${prefix}:`);
+  });
+});
+
+describe("npm start with a REDIS_URL nothing answers at", function () {
+  this.timeout(30_000);
+
+  it("exits 1 naming where it looked, without the password, and starts nothing", async () => {
+    for (const url of ["redis://:hunter2@127.0.0.1:1", "redis+cluster://:hunter2@127.0.0.1:1,127.0.0.1:2"]) {
+      const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: url, PORT: "0", LOG_LEVEL: "warn" };
+      const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+      child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+      const [code] = (await once(child, "exit")) as [number | null];
+      expect(code, output).to.equal(1);
+      expect(output).to.match(/npm start: cannot reach Redis (Cluster )?at 127\.0\.0\.1:1/);
+      expect(output).to.not.include("hunter2");
+      expect(output).to.not.include("curl ");
+    }
   });
 });

@@ -17,7 +17,7 @@ import type { RedisClient } from "../../shared/redis.js";
 import type { RedisTarget } from "../../shared/redis-url.js";
 import { sortById } from "./merge.js";
 import type { SourcedEntry, StreamEntry } from "./output.js";
-import { duplicate } from "./redis.js";
+import { duplicate } from "../cli-redis.js";
 
 /** Set by SIGINT/SIGTERM: the loops finish the batch in hand, then return. */
 export interface StopSignal {

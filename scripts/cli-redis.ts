@@ -1,10 +1,10 @@
 /**
- * The audit CLI's Redis connections, on any topology (one server, Sentinel, Cluster): bounded
- * waits, no silent retrying, a clear message on failure.
+ * The CLIs' Redis connections (audit, directory), on any topology (one server, Sentinel, Cluster):
+ * bounded waits, no silent retrying, a clear message on failure.
  */
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import type { RedisClient } from "../../shared/redis.js";
-import type { HostPort, RedisTarget } from "../../shared/redis-url.js";
+import type { RedisClient } from "../shared/redis.js";
+import type { HostPort, RedisTarget } from "../shared/redis-url.js";
 
 /** Longest wait for Redis to accept the connection and answer its ready check. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -18,6 +18,16 @@ const DISCONNECT_TIMEOUT_MS = 100;
 
 /** Redis could not be reached or failed mid-run: exit 1 with this message. */
 export class RedisFailure extends Error {}
+
+/** Redis could not be reached at all: `where` names it (hosts only), `reason` says what happened. */
+export class RedisUnreachable extends RedisFailure {
+  constructor(
+    readonly where: string,
+    readonly reason: string,
+  ) {
+    super(`cannot reach ${where} (${reason}). Check REDIS_URL and that Redis is running.`);
+  }
+}
 
 const noRetry = () => null;
 
@@ -94,7 +104,7 @@ async function open(client: RedisClient, target: RedisTarget): Promise<RedisClie
     if (client.status !== "end") client.disconnect();
     // A cluster's rejection ("None of startup nodes is available") says more than its errors ("Connection is closed.").
     const reason = timedOut ? `no answer within ${CONNECT_TIMEOUT_MS} ms` : ((client instanceof Cluster ? undefined : cause) ?? (error as Error)).message;
-    throw new RedisFailure(`cannot reach ${describeTarget(target)} (${reason}). Check REDIS_URL and that Redis is running.`);
+    throw new RedisUnreachable(describeTarget(target), reason);
   } finally {
     clearTimeout(timer);
   }
