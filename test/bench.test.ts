@@ -3,6 +3,9 @@
  * statuses must be what the service really answers, and the counter of Redis round trips.
  */
 import { once } from "node:events";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "chai";
 import { writeDirectory } from "../shared/directory-store.js";
 import { startProcess } from "../scripts/bench/processes.js";
@@ -59,16 +62,21 @@ describe("benchmark", () => {
   });
 
   describe("the round-trip counter", () => {
-    it("counts a command, a pipeline, a MULTI/EXEC and a script call once each", async () => {
-      const child = startProcess("fixture", "test/fixtures/round-trips.ts", { REDIS_URL: process.env.REDIS_URL! });
+    it("counts a command, a pipeline, a MULTI/EXEC and a script call once each, reports memory, and writes a CPU profile when asked", async () => {
+      const profiles = mkdtempSync(join(tmpdir(), "pd-bench-prof-"));
+      const child = startProcess("fixture", "test/fixtures/round-trips.ts", { REDIS_URL: process.env.REDIS_URL! }, profiles);
       try {
         const [message] = (await once(child.child, "message")) as [unknown];
         expect(message).to.equal("fixture:done");
-        const { roundTrips } = await child.stats();
+        const { roundTrips, rss, heapUsed } = await child.stats();
         expect(roundTrips).to.include({ set: 1, "pipeline[get,get,get]": 1, "multi[incr,expire]": 1, "script:fixtureEcho": 1, del: 1 });
+        expect(heapUsed).to.be.greaterThan(0).and.below(rss);
       } finally {
         await child.stop();
       }
+      // The main thread's CPU profile (thread id 0), written as the process exited.
+      expect(readdirSync(join(profiles, "fixture")).some((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name))).to.equal(true);
+      rmSync(profiles, { recursive: true, force: true });
     });
   });
 });

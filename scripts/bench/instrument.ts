@@ -66,6 +66,10 @@ pipelinePrototype.exec = function (...args) {
 
 process.on("message", (message: unknown) => {
   if (message === "bench:stats") {
-    process.send?.({ type: "bench:stats", roundTrips: Object.fromEntries(counts), rss: process.memoryUsage().rss });
+    // Memory is read after a full collection (the processes run with --expose-gc), so that two
+    // readings compare what is kept, not where the collector happened to be.
+    (globalThis as { gc?: () => void }).gc?.();
+    const { rss, heapUsed } = process.memoryUsage();
+    process.send?.({ type: "bench:stats", roundTrips: Object.fromEntries(counts), rss, heapUsed });
   }
 });

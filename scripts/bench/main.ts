@@ -1,9 +1,9 @@
 /**
- * `npm run bench [-- --workers N --duration S --connections 1,16,64 --soak N --cluster]`: starts its
- * own Redis (one server, or with `--cluster` a 3-master, 3-replica Redis Cluster on loopback), S3
- * server, one API process and N worker processes, seeds a large directory, drives the endpoint with
- * autocannon, then does the same against the in-process reference, and prints the table with the
- * targets.
+ * `npm run bench [-- --workers N --duration S --connections 1,16,64 --soak N --cluster --profile DIR]`:
+ * starts its own Redis (one server, or with `--cluster` a 3-master, 3-replica Redis Cluster on
+ * loopback), S3 server, one API process and N worker processes, seeds a large directory, drives the
+ * endpoint with autocannon, then does the same against the in-process reference, and prints the
+ * table with the targets. With `--profile DIR` those processes write CPU profiles into DIR.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "1,16,64" },
     soak: { type: "string", default: "200000" },
     cluster: { type: "boolean", default: false },
+    profile: { type: "string" },
   },
 });
 const WORKERS = Number(args.workers);
@@ -41,6 +42,8 @@ const DURATION = Number(args.duration);
 const LEVELS = args.connections.split(",").map(Number);
 const SOAK = Number(args.soak);
 const CLUSTER = args.cluster;
+/** `--profile DIR`: the API, worker and reference processes write CPU profiles into DIR. */
+const PROFILE_DIR = args.profile;
 const BUCKET = "attachments";
 const SECRET = randomBytes(32).toString("hex");
 
@@ -95,8 +98,8 @@ async function main(): Promise<void> {
     const baselineUs = await bullmqEmptyJobCpuUs(config.redis);
 
     const apiPort = await freePort();
-    const api = startProcess("api", "api/main.ts", { ...env, PORT: String(apiPort) });
-    const workers = Array.from({ length: WORKERS }, (_, i) => startProcess(`worker-${i}`, "worker/main.ts", env));
+    const api = startProcess("api", "api/main.ts", { ...env, PORT: String(apiPort) }, PROFILE_DIR);
+    const workers = Array.from({ length: WORKERS }, (_, i) => startProcess(`worker-${i}`, "worker/main.ts", env, PROFILE_DIR));
     processes.push(api, ...workers);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await waitForApi(apiUrl, new AbortController().signal, 30_000);
@@ -115,7 +118,7 @@ async function main(): Promise<void> {
     await Promise.all(processes.splice(0).map((p) => p.stop()));
 
     const refPort = await freePort();
-    const reference = startProcess("reference", "scripts/bench/reference.ts", { ...env, PORT: String(refPort) });
+    const reference = startProcess("reference", "scripts/bench/reference.ts", { ...env, PORT: String(refPort) }, PROFILE_DIR);
     processes.push(reference);
     const refUrl = `http://127.0.0.1:${refPort}`;
     await waitForApi(refUrl, new AbortController().signal, 30_000);
@@ -179,11 +182,11 @@ function report(
   for (const [label, n] of issued.byLabel) console.log(`| ${label} | ${n.toFixed(2)} |`);
   if (soak !== undefined) {
     console.log(`\n## Soak: ${soak.load.requests} requests at 64 connections, ${soak.load.errors} errors, ${soak.load.rps.toFixed(0)} req/s`);
-    console.log("| process | RSS before | RSS after | growth |\n|---|---|---|---|");
+    console.log("| process | RSS before | RSS after | growth | heap before | heap after |\n|---|---|---|---|---|---|");
     soak.after.forEach((after, i) => {
       const before = soak.before[i]!;
       const name = i === 0 ? "api" : `worker-${i - 1}`;
-      console.log(`| ${name} | ${mb(before.rss)} | ${mb(after.rss)} | ${(((after.rss - before.rss) / before.rss) * 100).toFixed(1)}% |`);
+      console.log(`| ${name} | ${mb(before.rss)} | ${mb(after.rss)} | ${(((after.rss - before.rss) / before.rss) * 100).toFixed(1)}% | ${mb(before.heapUsed)} | ${mb(after.heapUsed)} |`);
     });
   }
   const at = (system: string, c: number) => rows.find((r) => r.system === system && r.connections === c);

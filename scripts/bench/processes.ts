@@ -1,5 +1,6 @@
 /** Benchmarked processes: each runs with the Redis round-trip counter preloaded and answers over IPC. */
 import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -7,6 +8,8 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export interface ProcessStats {
   readonly roundTrips: Record<string, number>;
   readonly rss: number;
+  /** V8 heap in use: what a leak grows, whatever the allocator keeps of RSS. */
+  readonly heapUsed: number;
 }
 
 export interface BenchProcess {
@@ -16,8 +19,11 @@ export interface BenchProcess {
   stop(): Promise<void>;
 }
 
-export function startProcess(name: string, entry: string, env: Record<string, string>): BenchProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/bench/instrument.ts", entry], {
+/** With `profileDir`, the process writes V8 CPU profiles (`node --cpu-prof`) into `<profileDir>/<name>/` when it exits. */
+export function startProcess(name: string, entry: string, env: Record<string, string>, profileDir?: string): BenchProcess {
+  // One folder per process: tsx's loader thread writes a profile of its own beside the main thread's (whose name carries thread id 0).
+  const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, name)}`];
+  const child = spawn(process.execPath, [...profile, "--expose-gc", "--import", "tsx", "--import", "./scripts/bench/instrument.ts", entry], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
@@ -35,7 +41,7 @@ export function startProcess(name: string, entry: string, env: Record<string, st
           if (message.type !== "bench:stats") return;
           clearTimeout(timer);
           child.off("message", onMessage);
-          resolve({ roundTrips: message.roundTrips, rss: message.rss });
+          resolve({ roundTrips: message.roundTrips, rss: message.rss, heapUsed: message.heapUsed });
         };
         child.on("message", onMessage);
         child.send("bench:stats");
