@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --workers N --duration S --connections 1,16,64 --soak N --cluster --profile DIR]`:
+ * `npm run bench [-- --workers N --duration S --connections 1,16,64 --soak N --soak-warmup N --cluster --profile DIR]`:
  * starts its own Redis (one server, or with `--cluster` a 3-master, 3-replica Redis Cluster on
  * loopback), S3 server, one API process and N worker processes, seeds a large directory, drives the
  * endpoint with autocannon, then does the same against the in-process reference, and prints the
@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "1,16,64" },
     soak: { type: "string", default: "200000" },
+    "soak-warmup": { type: "string", default: "50000" },
     cluster: { type: "boolean", default: false },
     profile: { type: "string" },
   },
@@ -41,6 +42,7 @@ const WORKERS = Number(args.workers);
 const DURATION = Number(args.duration);
 const LEVELS = args.connections.split(",").map(Number);
 const SOAK = Number(args.soak);
+const SOAK_WARMUP = Number(args["soak-warmup"]);
 const CLUSTER = args.cluster;
 /** `--profile DIR`: the API, worker and reference processes write CPU profiles into DIR. */
 const PROFILE_DIR = args.profile;
@@ -111,6 +113,8 @@ async function main(): Promise<void> {
 
     let soak: { before: ProcessStats[]; after: ProcessStats[]; load: LoadResult } | undefined;
     if (SOAK > 0) {
+      // Warm-up at the soak's own load first: V8 grows its young generation to what this load needs.
+      await runLoad({ url: apiUrl, connections: 64, specs, amount: SOAK_WARMUP });
       const before = await Promise.all(processes.map((p) => p.stats()));
       const load = await runLoad({ url: apiUrl, connections: 64, specs, amount: SOAK });
       soak = { before, after: await Promise.all(processes.map((p) => p.stats())), load };
@@ -181,7 +185,7 @@ function report(
   console.log("| round trip | per request |\n|---|---|");
   for (const [label, n] of issued.byLabel) console.log(`| ${label} | ${n.toFixed(2)} |`);
   if (soak !== undefined) {
-    console.log(`\n## Soak: ${soak.load.requests} requests at 64 connections, ${soak.load.errors} errors, ${soak.load.rps.toFixed(0)} req/s`);
+    console.log(`\n## Soak: ${soak.load.requests} requests at 64 connections after ${SOAK_WARMUP} to warm up, ${soak.load.errors} errors, ${soak.load.rps.toFixed(0)} req/s`);
     console.log("| process | RSS before | RSS after | growth | heap before | heap after |\n|---|---|---|---|---|---|");
     soak.after.forEach((after, i) => {
       const before = soak.before[i]!;
