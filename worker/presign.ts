@@ -1,7 +1,8 @@
 /**
  * Presigned S3 GET URLs. The presigner and the request template are built once per process; each
  * call fills in the object key and the response overrides on a fresh copy of the template, which
- * costs about a tenth of what `getSignedUrl()` does (that one rebuilds a whole client stack per call).
+ * costs about a sixth of what the SDK's `getSignedUrl` helper does, which runs a client's whole
+ * middleware stack per call (42 against 272 µs in the benchmark).
  */
 import { formatUrl } from "@aws-sdk/core/util";
 import { S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
