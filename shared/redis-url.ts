@@ -69,14 +69,24 @@ function hostList(text: string): HostPort[] {
   const hosts = text.split(",").map((part) => {
     const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(part.trim());
     const port = m === null ? Number.NaN : Number(m[2]);
-    if (m === null || port < 1 || port > 65535) throw new RedisUrlError(`expected host:port, got "${part}"`);
+    // The part is not quoted: a malformed URL may have split a password here.
+    if (m === null || port < 1 || port > 65535) throw new RedisUrlError("expected host:port for each host");
     return { host: m[1]!.replace(/^\[|\]$/g, ""), port };
   });
   if (hosts.length === 0) throw new RedisUrlError("no host given");
   return hosts;
 }
 
-/** The URL fit to print: passwords replaced. */
+/**
+ * The URL fit to print: everything before the last `@` of the authority (user and password, which
+ * may hold `/` or `@`) and the whole query (`sentinelPassword`) replaced.
+ */
 export function redactRedisUrl(url: string): string {
-  return url.replace(/^([a-z+]+:\/\/[^:@/]*:)[^@/]*@/i, "$1***@");
+  const scheme = /^[a-z+]+:\/\//i.exec(url)?.[0];
+  if (scheme === undefined) return "REDIS_URL";
+  const rest = url.slice(scheme.length);
+  const at = rest.lastIndexOf("@");
+  const afterCredentials = at < 0 ? rest : `***@${rest.slice(at + 1)}`;
+  const query = afterCredentials.indexOf("?");
+  return scheme + (query < 0 ? afterCredentials : `${afterCredentials.slice(0, query)}?***`);
 }

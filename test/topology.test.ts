@@ -10,7 +10,7 @@ import { ConfigError, loadConfig } from "../shared/config.js";
 import { DEGRADED_RETRY_MS, Durability, NO_WAIT, writeDurably } from "../shared/durability.js";
 import { keys as makeKeys } from "../shared/keys.js";
 import { createLogger } from "../shared/log.js";
-import { parseRedisUrl, RedisUrlError } from "../shared/redis-url.js";
+import { parseRedisUrl, redactRedisUrl, RedisUrlError } from "../shared/redis-url.js";
 import { startWorker } from "../worker/worker.js";
 import { activity, attachment, client, department } from "./support/factories.js";
 import { startStack, type Stack } from "./support/stack.js";
@@ -73,6 +73,13 @@ describe("Redis topologies", () => {
       it(`refuses ${url}`, () => expect(() => parseRedisUrl(url)).to.throw(RedisUrlError, why));
     }
 
+    it("prints a URL without its user, password or query", () => {
+      expect(redactRedisUrl("redis://127.0.0.1:6379/2")).to.equal("redis://127.0.0.1:6379/2");
+      expect(redactRedisUrl("redis://app:p/a@ss@cache:6379")).to.equal("redis://***@cache:6379");
+      expect(redactRedisUrl("redis+sentinel://:pw@s1:26379/mymaster?sentinelPassword=spw")).to.equal("redis+sentinel://***@s1:26379/mymaster?***");
+      expect(redactRedisUrl("not a url")).to.equal("REDIS_URL");
+    });
+
     it("names REDIS_URL without printing its password", () => {
       try {
         loadConfig({ ...VALID, REDIS_URL: "redis+cluster://app:hunter2@node-a" });
@@ -80,6 +87,14 @@ describe("Redis topologies", () => {
       } catch (error) {
         expect(error).to.be.instanceOf(ConfigError);
         expect((error as ConfigError).problems[0]).to.match(/^REDIS_URL:/).and.not.include("hunter2");
+      }
+      // A password holding "/" or "@" splits where a parser would not expect: still never printed.
+      for (const url of ["redis+cluster://a:hun/ter2@b", "redis+sentinel://a:hunter2@s1/x/y?sentinelPassword=hunter2", "redis+cluster://a:hun@ter2@b"]) {
+        try {
+          loadConfig({ ...VALID, REDIS_URL: url });
+        } catch (error) {
+          expect((error as ConfigError).problems.join(" ")).to.not.match(/hunter2|ter2/);
+        }
       }
     });
 
