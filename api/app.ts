@@ -25,6 +25,8 @@ import type { Registry } from "prom-client";
 export interface AppDeps extends PredownloadDeps {
   readonly log: Logger;
   readonly redis: RedisClient;
+  /** Where the API's own audit events are appended (WAIT, when asked for, holds this connection). */
+  readonly auditRedis: RedisClient;
   readonly durability: Durability;
   readonly keys: Keys;
   readonly verifyToken: VerifyToken;
@@ -44,7 +46,7 @@ export function createApp(deps: AppDeps): Koa {
   const router = new Router();
   router.all(
     "/assets/predownload",
-    auditRefusals(deps.redis, deps.keys, deps.durability, deps.log),
+    auditRefusals(deps.auditRedis, deps.keys, deps.durability, deps.log),
     negotiate(),
     allowMethods("POST"),
     noQueryParameters(),

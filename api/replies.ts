@@ -47,6 +47,9 @@ export class Replies {
       if (connectedBefore) void this.recoverMissed();
       connectedBefore = true;
     });
+    // A cluster's shard subscribers resubscribe on their own after a failover; the cluster itself
+    // stays ready, so this is the moment replies published meanwhile may have been missed.
+    if (keys.shardedReplies) subscriber.on("subscribersReady", () => void this.recoverMissed());
   }
 
   /** Subscribes; resolves once subscribed, but requests may be accepted before that. */

@@ -36,6 +36,8 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
   const redisOptions = { log, commandTimeoutMs: config.redisCommandTimeoutMs, onError: shared.onRedisError };
   const redis = createRedis(config.redis, "command", redisOptions);
   const subscriber = createRedis(config.redis, "subscriber", redisOptions);
+  // WAIT holds its connection until the replicas answer: the API's audit appends then get one of their own.
+  const auditRedis = config.redisWaitReplicas > 0 ? createRedis(config.redis, "command", { ...redisOptions, name: "predownload-audit-writer" }) : redis;
   const instanceId = randomUUID();
   const replies = new Replies(subscriber, redis, keys, instanceId, log);
   const queues = keys.shards.map((shard) => {
@@ -65,6 +67,7 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
     requestTimeoutMs: config.requestTimeoutMs,
     log,
     redis,
+    auditRedis,
     durability: new Durability(config.redisWaitReplicas, config.redisWaitTimeoutMs),
     keys,
     verifyToken,
@@ -93,7 +96,7 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
       clearInterval(sweep);
       clearTimeout(giveUp);
       await Promise.all(queues.map((queue) => queue.close()));
-      await Promise.all([redis, subscriber].map((client) => client.quit().catch(() => client.disconnect())));
+      await Promise.all([...new Set([redis, auditRedis, subscriber])].map((client) => client.quit().catch(() => client.disconnect())));
     },
   };
 }

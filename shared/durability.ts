@@ -1,7 +1,7 @@
 /**
  * Writes that must survive the loss of the server that took them: with `REDIS_WAIT_REPLICAS` above
- * 0, a write is followed, on the same connection, by WAIT, so its acknowledgement means that many
- * replicas have it too. A failover then cannot lose an audit event whose URL was handed out.
+ * 0, a write is followed, on the same connection, by WAIT, so that its acknowledgement means that
+ * many replicas have it too. A failover then cannot lose an audit event whose URL was handed out.
  */
 import type { ChainableCommander } from "ioredis";
 import type { RedisClient } from "./redis.js";
@@ -9,14 +9,26 @@ import type { RedisClient } from "./redis.js";
 /** How long a scope whose replicas did not answer in time is written without waiting. */
 export const DEGRADED_RETRY_MS = 5000;
 
+interface Round {
+  /** The WAIT sent last, not yet answered. */
+  inFlight: Promise<boolean> | undefined;
+  /** The WAIT that writes landing meanwhile share; sent when `inFlight` is answered. */
+  next: Promise<boolean> | undefined;
+}
+
 /**
- * How many replicas must acknowledge a write, per scope (a shard: one master). When a scope's
- * replicas miss the timeout, e.g. a promoted master whose replica died with the old one, waiting
- * again on every write would only add the timeout to every request: the scope is written without
- * waiting for {@link DEGRADED_RETRY_MS}, then tried again.
+ * Replica acknowledgements, per scope (a shard: one slot, so one master and one connection).
+ *
+ * WAIT holds its connection until it answers, and it covers every write sent before it on that
+ * connection, so writes share WAITs (group commit): at most one is in flight per scope, and the
+ * writes that land while it is share the next one. When a scope's replicas miss the timeout, e.g. a
+ * promoted master whose replica died with the old one, waiting again on every write would only add
+ * the timeout to every request: the scope is written without waiting for {@link DEGRADED_RETRY_MS},
+ * then tried again.
  */
 export class Durability {
   private readonly degradedUntil = new Map<string, number>();
+  private readonly rounds = new Map<string, Round>();
 
   constructor(
     readonly replicas: number,
@@ -37,10 +49,57 @@ export class Durability {
   degrade(scope: string, now = Date.now()): void {
     this.degradedUntil.set(scope, now + DEGRADED_RETRY_MS);
   }
-}
 
-/** No waiting: one server without replicas, or replicas left to their asynchronous course. */
-export const NO_WAIT = new Durability(0, 1);
+  /**
+   * Resolves once the replicas have every write already made on `redis` in the slot of
+   * `scopeKey` (a key of that slot, which routes the WAIT to its master on a cluster): true when
+   * they acknowledged in time or none are wanted now, false when they did not (the scope is then
+   * degraded). Rejects when Redis fails.
+   */
+  replicate(redis: RedisClient, scopeKey: string): Promise<boolean> {
+    if (this.replicasFor(scopeKey) === 0) return Promise.resolve(true);
+    let round = this.rounds.get(scopeKey);
+    if (round === undefined) {
+      round = { inFlight: undefined, next: undefined };
+      this.rounds.set(scopeKey, round);
+    }
+    const { inFlight } = round;
+    if (inFlight === undefined) return this.send(redis, scopeKey, round);
+    // The WAIT in flight may have been sent before this write: share the next one.
+    const current = round;
+    current.next ??= inFlight.then(
+      () => this.afterRound(redis, scopeKey, current),
+      () => this.afterRound(redis, scopeKey, current),
+    );
+    return current.next;
+  }
+
+  private afterRound(redis: RedisClient, scopeKey: string, round: Round): Promise<boolean> {
+    round.next = undefined;
+    return this.replicasFor(scopeKey) === 0 ? Promise.resolve(true) : this.send(redis, scopeKey, round);
+  }
+
+  private send(redis: RedisClient, scopeKey: string, round: Round): Promise<boolean> {
+    const replicas = this.replicas;
+    const sent: Promise<boolean> = redis
+      .pipeline()
+      .exists(scopeKey)
+      .wait(replicas, this.timeoutMs)
+      .exec()
+      .then((results) => {
+        const [error, acked] = results?.[1] ?? [new Error("WAIT got no answer"), 0];
+        if (error !== null) throw error;
+        const replicated = Number(acked) >= replicas;
+        if (!replicated) this.degrade(scopeKey);
+        return replicated;
+      })
+      .finally(() => {
+        if (round.inFlight === sent) round.inFlight = undefined;
+      });
+    round.inFlight = sent;
+    return sent;
+  }
+}
 
 export interface DurableResult {
   /** Each queued command's reply, in order. */
@@ -54,21 +113,15 @@ export interface DurableResult {
 }
 
 /**
- * Runs the commands `queue` adds to one pipeline (on a cluster, their keys must share a slot, so
- * the pipeline and its WAIT go to one master), then waits for replicas when `scope` asks for it.
+ * Runs the commands `queue` adds to one pipeline (on a cluster their keys must share a slot, the
+ * slot of `scopeKey`), then waits for the replicas when `durability` asks for them.
  * @throws the first command's error.
  */
-export async function writeDurably(redis: RedisClient, durability: Durability, scope: string, queue: (pipeline: ChainableCommander) => void): Promise<DurableResult> {
+export async function writeDurably(redis: RedisClient, durability: Durability, scopeKey: string, queue: (pipeline: ChainableCommander) => void): Promise<DurableResult> {
   const pipeline = redis.pipeline();
   queue(pipeline);
-  const queued = pipeline.length;
-  const replicas = durability.replicasFor(scope);
-  if (replicas > 0) pipeline.wait(replicas, durability.timeoutMs);
   const results = (await pipeline.exec()) ?? [];
   const failed = results.find(([error]) => error !== null);
   if (failed !== undefined) throw failed[0];
-  const replies = results.slice(0, queued).map(([, reply]) => reply);
-  const replicated = replicas === 0 || Number(results[queued]?.[1] ?? 0) >= replicas;
-  if (!replicated) durability.degrade(scope);
-  return { replies, replicated };
+  return { replies: results.map(([, reply]) => reply), replicated: await durability.replicate(redis, scopeKey) };
 }

@@ -43,11 +43,14 @@ end
 -- A job run after its deadline records so only on a request the API gave up on, and only once:
 -- the tombstone is replaced by this job's own answer. A request a worker settled (with its result,
 -- or with this same late answer on an earlier run) gets no further event.
-if ARGV[6] == '1' and redis.call('GET', KEYS[1]) == ARGV[8] then
+local existing = redis.call('GET', KEYS[1])
+if ARGV[6] == '1' and existing == ARGV[8] then
   audit()
   redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+  return 0
 end
-return 0
+-- What settled the request, so that a retried job can send a reply its first run could not.
+return existing
 `;
 
 const CLAIM = `
@@ -68,7 +71,7 @@ interface ReplyCommands {
     auditMinId: string,
     tombstone: string,
     publish: PublishCommand,
-  ): Promise<number>;
+  ): Promise<number | string | null>;
   pdClaim(resultKey: string, tombstone: string, ttlMs: number): Promise<string | null>;
 }
 
@@ -88,6 +91,10 @@ function withReplyCommands<R extends RedisClient>(redis: R): R & ReplyCommands {
  */
 function tombstone(jobId: string): string {
   return JSON.stringify({ jobId, result: { outcome: "unavailable" }, tombstone: true });
+}
+
+function isTombstone(stored: string): boolean {
+  return (JSON.parse(stored) as { tombstone?: boolean }).tombstone === true;
 }
 
 function resultTtlMs(deadline: number, now: number): number {
@@ -137,10 +144,14 @@ export async function settle(redis: RedisClient, keys: Keys, durability: Durabil
     ] as const;
   if (durability.replicasFor(shard.auditStream) === 0) return { written: (await withReplyCommands(redis).pdSettle(...args(publish))) === 1, replicated: true };
 
+  // The reply waits for the replicas, so it is sent after the script. A run that wrote but died
+  // before sending leaves the reply to its retry, which finds the stored one and sends that.
   withReplyCommands(redis);
   const { replies, replicated } = await writeDurably(redis, durability, shard.auditStream, (pipeline) => (pipeline as ChainableCommander & ReplyCommands).pdSettle(...args("")));
-  const written = replies[0] === 1;
-  if (written) await (keys.shardedReplies ? redis.spublish(channel, reply) : redis.publish(channel, reply));
+  const [outcome] = replies as [number | string | null];
+  const written = outcome === 1;
+  const toSend = written ? reply : typeof outcome === "string" && !isTombstone(outcome) && s.alwaysAudit !== true ? outcome : undefined;
+  if (toSend !== undefined) await (keys.shardedReplies ? redis.spublish(channel, toSend) : redis.publish(channel, toSend));
   return { written, replicated };
 }
 
@@ -153,11 +164,14 @@ export async function claim(redis: RedisClient, keys: Keys, jobId: string, deadl
   return existing === null ? undefined : (JSON.parse(existing) as SignReply);
 }
 
-/** Reads results without claiming them (after a resubscribe, for replies that may have been missed). */
+/**
+ * Reads the workers' results without claiming them (after a resubscribe, for replies that may have
+ * been missed). A tombstone is no result: its request is being answered as unavailable already.
+ */
 export async function peekResults(redis: RedisClient, keys: Keys, jobIds: readonly string[]): Promise<SignReply[]> {
   if (jobIds.length === 0) return [];
   const resultKeys = jobIds.map((id) => keys.shardFor(id).result(id));
   // A cluster's MGET cannot span slots.
   const values = redis instanceof Cluster ? await Promise.all(resultKeys.map((key) => redis.get(key))) : await redis.mget(resultKeys);
-  return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as SignReply);
+  return values.filter((v): v is string => v !== null && !isTombstone(v)).map((v) => JSON.parse(v) as SignReply);
 }

@@ -10,10 +10,9 @@ import { auditEvent, auditMinId } from "../shared/audit.js";
 import { ConfigError, loadConfig } from "../shared/config.js";
 import { keys as makeKeys } from "../shared/keys.js";
 import type { RedisClient } from "../shared/redis.js";
-import { NO_WAIT } from "../shared/durability.js";
 import { settle } from "../shared/reply.js";
 import { activity, attachment, client, department } from "./support/factories.js";
-import { deleteKeys, startStack, type Stack } from "./support/stack.js";
+import { deleteKeys, NO_WAIT, startStack, type Stack } from "./support/stack.js";
 
 const DAY_MS = 24 * 3600 * 1000;
 const VALID = { S3_BUCKET: "b", AWS_ACCESS_KEY_ID: "id", AWS_SECRET_ACCESS_KEY: "secret", JWT_SECRET: "x".repeat(32) };

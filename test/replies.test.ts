@@ -12,12 +12,12 @@ import { readDirectory, writeDirectory } from "../shared/directory-store.js";
 import type { SignJobData, SignReply } from "../shared/job.js";
 import { keys as makeKeys } from "../shared/keys.js";
 import { createLogger } from "../shared/log.js";
-import { NO_WAIT } from "../shared/durability.js";
-import { claim, settle } from "../shared/reply.js";
+import { Durability } from "../shared/durability.js";
+import { claim, peekResults, settle } from "../shared/reply.js";
 import { signJob, type SignContext } from "../worker/sign.js";
 import { startWorker } from "../worker/worker.js";
 import { activity, attachment, client, department, departmentUser } from "./support/factories.js";
-import { deleteKeys, startStack, type Stack } from "./support/stack.js";
+import { deleteKeys, NO_WAIT, startStack, type Stack } from "./support/stack.js";
 
 const BODY = { app: "email", type: "attachment.inbound", altId: "att1" };
 const DIRECTORY = [department("d1"), client("app1"), activity("a1"), attachment("att1")];
@@ -85,6 +85,29 @@ describe("reply path", () => {
       expect(await redis.xlen(keys.auditStream)).to.equal(before + 1);
     });
 
+    it("sends the stored reply when a job run again finds its first run's result, when replies wait for replicas", async () => {
+      // The first run wrote its result (and event) and died before it could send the reply.
+      const jobId = randomUUID();
+      const deadline = Date.now() + 5000;
+      const first: SignReply = { jobId, result: { outcome: "denied", code: "403-105" } };
+      await redis.set(keys.shardFor(jobId).result(jobId), JSON.stringify(first), "PX", 10_000);
+      const waiting = replies.wait(jobId, deadline);
+      const before = await redis.xlen(keys.auditStream);
+      const started = Date.now();
+      const retried = await settle(redis, keys, new Durability(1, 50), { reply: issued(jobId), event: event(), replyTo: "api-under-test", deadline });
+      expect(retried.written).to.equal(false);
+      expect(await waiting).to.deep.equal({ result: first.result, timedOut: false });
+      // From the reply, not from the result key at the deadline.
+      expect(Date.now() - started).to.be.below(1000);
+      expect(await redis.xlen(keys.auditStream)).to.equal(before);
+    });
+
+    it("does not take the API's own tombstone for a worker's result when it looks for missed replies", async () => {
+      const jobId = randomUUID();
+      expect(await claim(redis, keys, jobId, Date.now() + 1000)).to.equal(undefined);
+      expect(await peekResults(redis, keys, [jobId])).to.deep.equal([]);
+    });
+
     it("keeps a result only a little longer than its deadline", async () => {
       const jobId = randomUUID();
       const deadline = Date.now() + 1000;
@@ -103,6 +126,7 @@ describe("reply path", () => {
       await writeDirectory(redis, keys, parsed.entries);
       ctx = {
         redis,
+        writer: redis,
         keys,
         presign: async ({ expiresInSeconds, now }) => ({ url: "https://s3.example/objects/att1", expiresAt: new Date(now.getTime() + expiresInSeconds * 1000) }),
         ttlSeconds: 300,

@@ -88,6 +88,19 @@ describe("behind Redis Sentinel", function () {
     }
   });
 
+  it("shares WAITs among concurrent decisions", async () => {
+    const onMaster = new Redis(master.url);
+    const waits = async () => Number(/cmdstat_wait:calls=(\d+)/.exec(await onMaster.info("commandstats"))?.[1] ?? 0);
+    const waitsBefore = await waits();
+    const token = stack.token("client", "app1");
+    const statuses = await Promise.all(Array.from({ length: 40 }, async () => (await stack.post(BODY, { token })).status));
+    expect(statuses.every((s) => s === 200)).to.equal(true);
+    const used = (await waits()) - waitsBefore;
+    onMaster.disconnect();
+    // Fewer WAITs than decisions: the ones that land while a WAIT is out share the next.
+    expect(used).to.be.within(1, 30);
+  });
+
   it("serves again once Sentinel has promoted the replica of a dead master", async () => {
     master.process.kill("SIGKILL");
     const token = stack.token("client", "app1");

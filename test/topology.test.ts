@@ -7,13 +7,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import { ConfigError, loadConfig } from "../shared/config.js";
-import { DEGRADED_RETRY_MS, Durability, NO_WAIT, writeDurably } from "../shared/durability.js";
+import { DEGRADED_RETRY_MS, Durability, writeDurably } from "../shared/durability.js";
 import { keys as makeKeys } from "../shared/keys.js";
 import { createLogger } from "../shared/log.js";
 import { parseRedisUrl, redactRedisUrl, RedisUrlError } from "../shared/redis-url.js";
 import { startWorker } from "../worker/worker.js";
 import { activity, attachment, client, department } from "./support/factories.js";
-import { startStack, type Stack } from "./support/stack.js";
+import { NO_WAIT, startStack, type Stack } from "./support/stack.js";
 
 const VALID = { S3_BUCKET: "b", AWS_ACCESS_KEY_ID: "id", AWS_SECRET_ACCESS_KEY: "secret", JWT_SECRET: "x".repeat(32) };
 
@@ -223,6 +223,20 @@ describe("waiting for replicas", () => {
     expect(second.replicated).to.equal(true);
     expect(durability.replicasFor("shard-b")).to.equal(1);
     expect(durability.replicasFor("shard-a", Date.now() + DEGRADED_RETRY_MS + 1)).to.equal(1);
+    await redis.del(key);
+  });
+
+  it("shares WAITs among concurrent writes, so a missing replica costs one timeout, not one per write", async () => {
+    const durability = new Durability(1, 300);
+    const key = `t${randomUUID().slice(0, 8)}:shared`;
+    const started = Date.now();
+    const writes = Array.from({ length: 20 }, () => writeDurably(redis, durability, key, (pipeline) => pipeline.incr(key)));
+    const ping = redis.ping().then(() => Date.now() - started);
+    const results = await Promise.all(writes);
+    expect(Date.now() - started).to.be.below(800);
+    expect(await ping).to.be.below(800);
+    expect(results.filter((r) => !r.replicated).length).to.be.within(1, 2);
+    expect(await redis.get(key)).to.equal("20");
     await redis.del(key);
   });
 

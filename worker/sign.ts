@@ -16,7 +16,10 @@ import { settle } from "../shared/reply.js";
 import type { Presign } from "./presign.js";
 
 export interface SignContext {
+  /** Directory reads. */
   readonly redis: RedisClient;
+  /** Settlements: the same connection as `redis`, unless WAIT (which holds its connection) is asked for. */
+  readonly writer: RedisClient;
   readonly keys: Keys;
   readonly presign: Presign;
   readonly ttlSeconds: number;
@@ -34,7 +37,7 @@ export async function signJob(ctx: SignContext, jobId: string, data: SignJobData
   if (Date.now() > data.deadline) {
     const result: SignResult = { outcome: "unavailable" };
     const event = auditEvent({ ...base, outcome: "unavailable", reason: "deadline_passed", attachment: target });
-    await settle(ctx.redis, ctx.keys, ctx.durability, {
+    await settle(ctx.writer, ctx.keys, ctx.durability, {
       reply: { jobId, result },
       event,
       replyTo: data.replyTo,
@@ -50,7 +53,7 @@ export async function signJob(ctx: SignContext, jobId: string, data: SignJobData
   const attachment = { ...target, id: inputs.attachment?.id, activity: inputs.activity?.id, department: inputs.activity?.department };
   const event = auditEvent({ ...base, ...audit, attachment });
   const settlement = { reply: { jobId, result }, event, replyTo: data.replyTo, deadline: data.deadline, auditMinId: auditMinId(ctx.auditRetentionDays) };
-  const { written, replicated } = await settle(ctx.redis, ctx.keys, ctx.durability, settlement);
+  const { written, replicated } = await settle(ctx.writer, ctx.keys, ctx.durability, settlement);
   if (!written) ctx.log.info({ jobId, requestId: data.requestId }, "request was already answered; result dropped");
   // Answering anyway keeps the service up when a replica is away; the log says what is at risk.
   else if (!replicated) ctx.log.warn({ jobId, requestId: data.requestId, outcome: result.outcome }, "decision answered before a replica acknowledged it");

@@ -40,8 +40,11 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
   const metrics = createWorkerMetrics(shared.registry);
   const redisOptions = { log, onError: shared.onRedisError };
   const redis = createRedis(config.redis, "worker", redisOptions);
+  // WAIT holds its connection until the replicas answer: settlements then get one of their own.
+  const writer = config.redisWaitReplicas > 0 ? createRedis(config.redis, "worker", { ...redisOptions, name: "predownload-worker-writer" }) : redis;
   const ctx: SignContext = {
     redis,
+    writer,
     keys,
     presign: parts.presign ?? createPresigner(config.s3),
     ttlSeconds: config.signedUrlTtlSeconds,
@@ -124,7 +127,7 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
       await within(forget(redis, keys, id), READY_TIMEOUT_MS).catch(() => undefined);
       await http.close();
       await Promise.all(queues.map((queue) => queue.close()));
-      await Promise.all([redis, connection].map((client) => client.quit().catch(() => client.disconnect())));
+      await Promise.all([...new Set([redis, writer, connection])].map((client) => client.quit().catch(() => client.disconnect())));
     },
   };
 }

@@ -24,8 +24,12 @@ const keys = keysFor(config);
 const redis = createRedis(config.redis, "command", { log, commandTimeoutMs: config.redisCommandTimeoutMs });
 const metrics = createMetrics("api");
 const durability = new Durability(config.redisWaitReplicas, config.redisWaitTimeoutMs);
+const workerRedis = createRedis(config.redis, "worker", { log });
+// Separate connections where WAIT holds them, as the worker and the API have.
+const waits = config.redisWaitReplicas > 0;
 const ctx: SignContext = {
-  redis: createRedis(config.redis, "worker", { log }),
+  redis: workerRedis,
+  writer: waits ? createRedis(config.redis, "worker", { log }) : workerRedis,
   keys,
   presign: createPresigner(config.s3),
   ttlSeconds: config.signedUrlTtlSeconds,
@@ -39,6 +43,7 @@ const app = createApp({
   requestTimeoutMs: config.requestTimeoutMs,
   log,
   redis,
+  auditRedis: waits ? createRedis(config.redis, "command", { log, commandTimeoutMs: config.redisCommandTimeoutMs }) : redis,
   durability,
   keys,
   verifyToken: createTokenVerifier(config.jwt, loadVerificationKeys(config.jwt)),

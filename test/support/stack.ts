@@ -14,12 +14,16 @@ import jwt from "jsonwebtoken";
 import { startApi, type RunningApi } from "../../api/server.js";
 import { loadConfig, type Config } from "../../shared/config.js";
 import { readDirectory, writeDirectory } from "../../shared/directory-store.js";
+import { Durability } from "../../shared/durability.js";
 import { keysFor, type Keys } from "../../shared/keys.js";
 import { createLogger, type LogDestination } from "../../shared/log.js";
 import { createRedis, dataNodes, type RedisClient } from "../../shared/redis.js";
 import type { Presign } from "../../worker/presign.js";
 import { startWorker, type RunningWorker } from "../../worker/worker.js";
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from "../../scripts/embedded-s3.js";
+
+/** Settlements that wait for no replica: the test Redis has none. */
+export const NO_WAIT = new Durability(0, 1);
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
 export const TEST_BUCKET = "attachments";
