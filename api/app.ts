@@ -35,6 +35,8 @@ export interface AppDeps extends PredownloadDeps {
   readonly registry: Registry;
   /** How long a readiness probe waits for Redis. */
   readonly redisTimeoutMs: number;
+  /** Whether this process receives its replies now. */
+  readonly repliesListening: () => boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export function createApp(deps: AppDeps): Koa {
   );
   router.all("/openapi.json", jsonOnly(), allowMethods("GET", "HEAD"), openApiDocument());
   router.all("/health/live", allowMethods("GET", "HEAD"), live());
-  router.all("/health/ready", allowMethods("GET", "HEAD"), ready(deps.redis, deps.keys, deps.redisTimeoutMs));
+  router.all("/health/ready", allowMethods("GET", "HEAD"), ready(deps.redis, deps.keys, deps.redisTimeoutMs, deps.repliesListening));
   router.all("/metrics", allowMethods("GET", "HEAD"), metricsEndpoint(deps.registry));
 
   app.use(requestId());

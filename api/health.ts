@@ -2,7 +2,8 @@
 import type { Middleware } from "koa";
 import type { Registry } from "prom-client";
 import { liveWorkers } from "../shared/heartbeat.js";
-import { healthBody, within, type Readiness } from "../shared/health.js";
+import { healthBody, type Readiness } from "../shared/health.js";
+import { within } from "../shared/within.js";
 import type { Keys } from "../shared/keys.js";
 import { METRICS_CONTENT_TYPE } from "../shared/metrics.js";
 import { isConnected, type RedisClient } from "../shared/redis.js";
@@ -16,17 +17,22 @@ export function live(): Middleware {
 }
 
 /**
- * Ready when Redis answers, at least one worker beat within the last 5 s, and
- * the directory has been imported into this Redis (a Redis restarted empty has none). The answer
- * comes within `timeoutMs` whatever Redis does.
+ * Ready when Redis answers, at least one worker beat within the last 5 s, the directory has been
+ * imported into this Redis (a Redis restarted empty has none), and this process is subscribed to
+ * its replies. The answer comes within `timeoutMs` whatever Redis does.
  */
-export function ready(redis: RedisClient, keys: Keys, timeoutMs: number): Middleware {
+export function ready(redis: RedisClient, keys: Keys, timeoutMs: number, repliesListening: () => boolean): Middleware {
   return async function readyHandler(ctx) {
-    const { status, body } = healthBody(await readiness(redis, keys, timeoutMs));
+    const { status, body } = healthBody(withReplies(await readiness(redis, keys, timeoutMs), repliesListening()));
     ctx.status = status;
     ctx.type = "application/json";
     ctx.body = body;
   };
+}
+
+/** Without its reply subscription the process would answer every request at its deadline. */
+function withReplies(readiness: Readiness, listening: boolean): Readiness {
+  return { ready: readiness.ready && listening, checks: { ...readiness.checks, replies: listening ? "listening" : "not_subscribed" } };
 }
 
 async function readiness(redis: RedisClient, keys: Keys, timeoutMs: number): Promise<Readiness> {

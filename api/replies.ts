@@ -52,10 +52,18 @@ export class Replies {
     if (keys.shardedReplies) subscriber.on("subscribersReady", () => void this.recoverMissed());
   }
 
+  private subscribed = false;
+
   /** Subscribes; resolves once subscribed, but requests may be accepted before that. */
   async start(): Promise<void> {
     if (this.keys.shardedReplies) await Promise.all(this.channels.map((channel) => this.subscriber.ssubscribe(channel)));
     else await this.subscriber.subscribe(...this.channels);
+    this.subscribed = true;
+  }
+
+  /** Whether replies can reach this process now: subscribed once (ioredis resubscribes after a reconnect) and connected. */
+  get listening(): boolean {
+    return this.subscribed && isConnected(this.subscriber);
   }
 
   /** Registers a wait for `jobId`; call before enqueueing the job. */

@@ -5,14 +5,14 @@ import type { AddressInfo } from "node:net";
 import { Queue } from "bullmq";
 import type { Config } from "../shared/config.js";
 import { Durability } from "../shared/durability.js";
-import { within } from "../shared/health.js";
+import { within } from "../shared/within.js";
 import { liveWorkers } from "../shared/heartbeat.js";
 import type { SignJobData, SignJobName, SignJobReturn } from "../shared/job.js";
 import { keysFor, SIGN_QUEUE } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
 import { createMetrics, queueGauge } from "../shared/metrics.js";
 import { createRateLimiter } from "../shared/rate-limit.js";
-import { checkEvictionPolicy, createRedis } from "../shared/redis.js";
+import { checkEvictionPolicy, closeRedis, createRedis, whenReady } from "../shared/redis.js";
 import { createApp } from "./app.js";
 import { createApiMetrics } from "./metrics.js";
 import { queuedSign, Replies } from "./replies.js";
@@ -28,6 +28,8 @@ export interface RunningApi {
 
 /** How often a stopping API closes connections that have gone idle (keep-alive ones, after their last answer). */
 const IDLE_SWEEP_MS = 50;
+/** The longest a stopping API waits for one of its Redis connections or queues to close. */
+const CLOSE_STEP_MS = 2000;
 
 export async function startApi(config: Config, log: Logger): Promise<RunningApi> {
   const verifyToken = createTokenVerifier(config.jwt, loadVerificationKeys(config.jwt));
@@ -57,7 +59,7 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
   // Bounded: with Redis down at start the API still comes up and serves (503s, readiness); the
   // subscription completes when Redis returns.
   await within(replies.start(), config.redisCommandTimeoutMs).catch((error: unknown) => log.warn({ err: error }, "reply channel not subscribed yet"));
-  redis.once("ready", () => void checkEvictionPolicy(redis, log));
+  whenReady(redis, () => void checkEvictionPolicy(redis, log));
 
   queueGauge(shared.registry, queues);
   const metrics = createApiMetrics(shared.registry, { liveWorkers: () => liveWorkers(redis, keys), pendingReplies: () => replies.size });
@@ -75,6 +77,7 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
     metrics,
     registry: shared.registry,
     redisTimeoutMs: config.redisCommandTimeoutMs,
+    repliesListening: () => replies.listening,
   });
   app.on("error", (error: Error) => log.debug({ err: error }, "koa error"));
   const server = createServer(app.callback());
@@ -95,8 +98,9 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
       await closed;
       clearInterval(sweep);
       clearTimeout(giveUp);
-      await Promise.all(queues.map((queue) => queue.close()));
-      await Promise.all([...new Set([redis, auditRedis, subscriber])].map((client) => client.quit().catch(() => client.disconnect())));
+      // Each step is bounded: after a Redis outage a queue's close or a QUIT may never be answered.
+      await within(Promise.all(queues.map((queue) => queue.close())), CLOSE_STEP_MS).catch(() => log.warn("queues did not close in time"));
+      await Promise.all([...new Set([redis, auditRedis, subscriber])].map((client) => closeRedis(client, CLOSE_STEP_MS)));
     },
   };
 }

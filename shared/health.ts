@@ -10,12 +10,3 @@ export interface Readiness {
 export function healthBody(readiness: Readiness): { status: number; body: string } {
   return { status: readiness.ready ? 200 : 503, body: JSON.stringify({ status: readiness.ready ? "ready" : "not_ready", checks: readiness.checks }) };
 }
-
-/** Resolves `promise`, or rejects after `ms`: a health check must answer even when Redis is frozen. */
-export function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

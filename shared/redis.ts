@@ -2,6 +2,7 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions as IoRedisOptions } from "ioredis";
 import type { Logger } from "./log.js";
 import type { RedisTarget } from "./redis-url.js";
+import { within } from "./within.js";
 
 /** A connection to one server (or its Sentinel-managed master) or to a whole cluster. */
 export type RedisClient = Redis | Cluster;
@@ -71,6 +72,24 @@ function connect(target: RedisTarget, connection: IoRedisOptions, subscriber: bo
       return new Cluster(target.nodes.map((n) => ({ host: n.host, port: n.port })), options);
     }
   }
+}
+
+/**
+ * Closes a connection within `timeoutMs`: QUIT when connected, else (or when QUIT does not answer,
+ * e.g. queued behind commands for a Redis that is gone) a plain disconnect.
+ */
+export async function closeRedis(client: RedisClient, timeoutMs: number): Promise<void> {
+  if (!isConnected(client)) {
+    client.disconnect();
+    return;
+  }
+  await within(client.quit(), timeoutMs).catch(() => client.disconnect());
+}
+
+/** Runs `action` once the client is connected: now if it is, else at its first `ready`. */
+export function whenReady(client: RedisClient, action: () => void): void {
+  if (isConnected(client)) action();
+  else client.once("ready", action);
 }
 
 /** True when the client is connected and may send commands now. */

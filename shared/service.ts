@@ -6,6 +6,9 @@
 import { ConfigError, loadConfig, type Config, type ConfigNeeds } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 
+/** The longest a graceful stop may take, below the usual 30 s grace period of container runtimes. */
+export const SHUTDOWN_LIMIT_MS = 25_000;
+
 export interface Stoppable {
   /** Finishes the work in hand, then releases connections. */
   close(): Promise<void>;
@@ -32,6 +35,11 @@ export async function runService(name: string, needs: ConfigNeeds, start: (confi
       if (stopping) return;
       stopping = true;
       log.info({ signal }, `${name} stopping: finishing the work in hand`);
+      // Every step of a close is bounded; this is the last resort if one is not.
+      setTimeout(() => {
+        log.error({ limitMs: SHUTDOWN_LIMIT_MS }, `${name} did not stop in time; exiting`);
+        process.exit(1);
+      }, SHUTDOWN_LIMIT_MS).unref();
       service.close().then(
         () => process.exit(0),
         (error: unknown) => {

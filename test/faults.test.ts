@@ -84,7 +84,7 @@ describe("faults", function () {
 
     const down = await readiness(stack.api.url);
     expect(down.status).to.equal(503);
-    expect(down.checks.redis).to.equal("unreachable");
+    expect(down.checks).to.include({ redis: "unreachable", replies: "not_subscribed" });
     for (let i = 0; i < 3; i++) expectUnavailable(await timedPost(stack), 500);
 
     await redis.start();
@@ -96,7 +96,9 @@ describe("faults", function () {
     expect(empty.checks.directory).to.equal("empty");
 
     await stack.importLines(DIRECTORY);
-    expect((await readiness(stack.api.url)).status).to.equal(200);
+    // The subscription queued while Redis was down went through when it came up.
+    await until("ready", 5000, async () => ((await readiness(stack!.api.url)).status === 200 ? true : undefined));
+    expect((await readiness(stack.api.url)).checks.replies).to.equal("listening");
     const served = await until("a URL", 15_000, async () => {
       const answer = await timedPost(stack!);
       return answer.status === 200 ? answer : undefined;
@@ -175,9 +177,10 @@ describe("faults", function () {
     redis = await ownRedis({ args: ["--maxmemory-policy", "allkeys-lru"] });
     const lines: string[] = [];
     stack = await startStack({ env: { REDIS_URL: redis.url, LOG_LEVEL: "warn" }, logDestination: { write: (line) => lines.push(line) } });
-    await until("the warning", 5000, async () => (lines.some((l) => l.includes("maxmemory-policy")) ? true : undefined));
-    const warning = JSON.parse(lines.find((l) => l.includes("maxmemory-policy"))!) as { level: string; maxmemoryPolicy: string };
-    expect(warning).to.include({ level: "warn", maxmemoryPolicy: "allkeys-lru" });
+    // One warning from the API, one from the worker.
+    const warnings = () => lines.filter((l) => l.includes("maxmemory-policy")).map((l) => JSON.parse(l) as { level: string; maxmemoryPolicy: string });
+    await until("both warnings", 5000, async () => (warnings().length === 2 ? true : undefined));
+    for (const warning of warnings()) expect(warning).to.include({ level: "warn", maxmemoryPolicy: "allkeys-lru" });
   });
 
   describe("worker and API processes", () => {
@@ -238,6 +241,27 @@ describe("faults", function () {
       expect(await worker.exited(), worker.output()).to.equal(0);
       const statuses = await Promise.all(answers.map(async (a) => (await a).status));
       expect(statuses).to.deep.equal([200, 200, 200, 200]);
+    });
+
+    it("stops the API and the worker on SIGTERM, exit 0, even after their Redis has died", async () => {
+      redis = await ownRedis();
+      stack = await startStack({ worker: false, env: { REDIS_URL: redis.url } });
+      const port = await freePort();
+      const api = spawnService("api/main.ts", envOf(stack, { PORT: String(port) }));
+      const worker = spawnService("test/fixtures/worker.ts", envOf(stack));
+      await worker.message("started");
+      await until("the API", 15_000, async () => ((await fetch(`http://127.0.0.1:${port}/health/live`)).ok ? true : undefined));
+
+      await redis.kill();
+      await sleep(300);
+      const started = Date.now();
+      api.child.kill("SIGTERM");
+      worker.child.kill("SIGTERM");
+      expect(await api.exited(), api.output()).to.equal(0);
+      expect(await worker.exited(), worker.output()).to.equal(0);
+      // Bounded by the request deadline and the lock (the worker's close), not by Redis coming back.
+      expect(Date.now() - started).to.be.below(20_000);
+      await redis.start();
     });
 
     it("lets the API answer its in-flight requests on SIGTERM, refuse new ones, then exit 0", async () => {

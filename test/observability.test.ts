@@ -40,11 +40,11 @@ describe("observability", () => {
     it("is not ready while the directory was never imported, and ready once it was", async () => {
       const before = await getJson(`${stack.api.url}/health/ready`);
       expect(before.status).to.equal(503);
-      expect(before.body).to.deep.equal({ status: "not_ready", checks: { redis: "ok", workers: 1, directory: "empty" } });
+      expect(before.body).to.deep.equal({ status: "not_ready", checks: { redis: "ok", workers: 1, directory: "empty", replies: "listening" } });
       await stack.importLines(DIRECTORY);
       const after = await getJson(`${stack.api.url}/health/ready`);
       expect(after.status).to.equal(200);
-      expect(after.body).to.deep.equal({ status: "ready", checks: { redis: "ok", workers: 1, directory: "loaded" } });
+      expect(after.body).to.deep.equal({ status: "ready", checks: { redis: "ok", workers: 1, directory: "loaded", replies: "listening" } });
     });
 
     it("says the worker is ready on its own port", async () => {

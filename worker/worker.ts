@@ -4,12 +4,12 @@ import { Queue, Worker, type Job } from "bullmq";
 import type { Config } from "../shared/config.js";
 import { beat, forget, HEARTBEAT_INTERVAL_MS } from "../shared/heartbeat.js";
 import { Durability } from "../shared/durability.js";
-import { within } from "../shared/health.js";
+import { within } from "../shared/within.js";
 import type { SignJobData, SignJobName, SignJobReturn } from "../shared/job.js";
 import { keysFor, SIGN_QUEUE } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
 import { createMetrics, queueGauge } from "../shared/metrics.js";
-import { checkEvictionPolicy, createRedis, isConnected } from "../shared/redis.js";
+import { checkEvictionPolicy, closeRedis, createRedis, isConnected, whenReady } from "../shared/redis.js";
 import { startWorkerHttp, type WorkerHttp } from "./http.js";
 import { createWorkerMetrics } from "./metrics.js";
 import { createPresigner, type Presign } from "./presign.js";
@@ -30,8 +30,10 @@ export interface WorkerParts {
   readonly presign?: Presign;
 }
 
-/** How long a readiness probe waits for Redis. */
-const READY_TIMEOUT_MS = 1000;
+/** How long start-up waits for Redis before going on without it. */
+const STARTUP_WAIT_MS = 1000;
+/** The longest a stopping worker waits for one of its Redis connections or queues to close. */
+const CLOSE_STEP_MS = 2000;
 
 export async function startWorker(config: Config, log: Logger, parts: WorkerParts = {}): Promise<RunningWorker> {
   const id = randomUUID();
@@ -52,7 +54,7 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
     durability: new Durability(config.redisWaitReplicas, config.redisWaitTimeoutMs),
     log,
   };
-  redis.once("ready", () => void checkEvictionPolicy(redis, log));
+  whenReady(redis, () => void checkEvictionPolicy(redis, log));
 
   const connection = createRedis(config.redis, "worker", redisOptions);
   const runJob = async (job: Job<SignJobData, SignJobReturn, SignJobName>): Promise<SignJobReturn> => {
@@ -84,7 +86,7 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
   });
   // Bounded: with Redis down at start the worker still comes up (its health port says not ready)
   // and starts taking jobs when Redis returns.
-  await within(Promise.all(workers.map((w) => w.waitUntilReady())), READY_TIMEOUT_MS).catch(() => log.warn("Redis not reachable yet; the worker waits for it"));
+  await within(Promise.all(workers.map((w) => w.waitUntilReady())), STARTUP_WAIT_MS).catch(() => log.warn("Redis not reachable yet; the worker waits for it"));
 
   const queues = keys.shards.map((shard) => {
     const queue = new Queue(SIGN_QUEUE, { connection: redis, prefix: shard.queuePrefix });
@@ -108,7 +110,7 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
   const http = await startWorkerHttp(config.workerHttpPort, shared.registry, async () => {
     const running = workers.every((w) => w.isRunning() && !w.closing);
     if (!isConnected(redis)) return { ready: false, checks: { redis: "unreachable", worker: running ? "running" : "stopped" } };
-    const reachable = await within(redis.ping(), READY_TIMEOUT_MS).then(
+    const reachable = await within(redis.ping(), config.redisCommandTimeoutMs).then(
       () => true,
       () => false,
     );
@@ -122,12 +124,18 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
     async close() {
       beating = false;
       clearInterval(timer);
-      await Promise.all(workers.map((w) => w.close()));
-      await beatDone;
-      await within(forget(redis, keys, id), READY_TIMEOUT_MS).catch(() => undefined);
+      // Active jobs end by their deadline; a worker whose Redis went away may never hear back from
+      // BullMQ, so its close is bounded and then forced, and every later step is bounded too.
+      const finishing = Promise.all(workers.map((w) => w.close()));
+      await within(finishing, config.requestTimeoutMs + config.workerLockMs).catch(async () => {
+        log.warn("active jobs did not finish in time; stopping without them");
+        await within(Promise.all(workers.map((w) => w.close(true))), CLOSE_STEP_MS).catch(() => undefined);
+      });
+      await within(beatDone, CLOSE_STEP_MS).catch(() => undefined);
+      await within(forget(redis, keys, id), CLOSE_STEP_MS).catch(() => undefined);
       await http.close();
-      await Promise.all(queues.map((queue) => queue.close()));
-      await Promise.all([...new Set([redis, writer, connection])].map((client) => client.quit().catch(() => client.disconnect())));
+      await within(Promise.all(queues.map((queue) => queue.close())), CLOSE_STEP_MS).catch(() => undefined);
+      await Promise.all([...new Set([redis, writer, connection])].map((client) => closeRedis(client, CLOSE_STEP_MS)));
     },
   };
 }

@@ -51,6 +51,8 @@ const app = createApp({
   metrics: createApiMetrics(metrics.registry, { liveWorkers: async () => 0, pendingReplies: () => 0 }),
   registry: metrics.registry,
   redisTimeoutMs: config.redisCommandTimeoutMs,
+  // No queue, so no replies to wait for.
+  repliesListening: () => true,
 });
 const server = createServer(app.callback()).listen(config.port, () => {
   log.info({ port: (server.address() as AddressInfo).port }, "reference listening");
