@@ -17,6 +17,7 @@ import { auditRefusals } from "./predownload/audit.js";
 import { allowMethods, noQueryParameters, predownload, validate, type PredownloadDeps } from "./predownload/route.js";
 import type { VerifyToken } from "./tokens.js";
 import type { Durability } from "../shared/durability.js";
+import type { Readiness } from "../shared/health.js";
 import type { RedisClient } from "../shared/redis.js";
 import type { Keys } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
@@ -35,8 +36,8 @@ export interface AppDeps extends PredownloadDeps {
   readonly registry: Registry;
   /** How long a readiness probe waits for Redis. */
   readonly redisTimeoutMs: number;
-  /** Whether this process receives its replies now. */
-  readonly repliesListening: () => boolean;
+  /** What this process knows of its own readiness (its reply subscription, its shard count). */
+  readonly local: () => Readiness;
 }
 
 /**
@@ -60,7 +61,7 @@ export function createApp(deps: AppDeps): Koa {
   );
   router.all("/openapi.json", jsonOnly(), allowMethods("GET", "HEAD"), openApiDocument());
   router.all("/health/live", allowMethods("GET", "HEAD"), live());
-  router.all("/health/ready", allowMethods("GET", "HEAD"), ready(deps.redis, deps.keys, deps.redisTimeoutMs, deps.repliesListening));
+  router.all("/health/ready", allowMethods("GET", "HEAD"), ready(deps.redis, deps.keys, deps.redisTimeoutMs, deps.local));
   router.all("/metrics", allowMethods("GET", "HEAD"), metricsEndpoint(deps.registry));
 
   app.use(requestId());

@@ -2,7 +2,7 @@
 import type { Middleware } from "koa";
 import type { Registry } from "prom-client";
 import { liveWorkers } from "../shared/heartbeat.js";
-import { healthBody, type Readiness } from "../shared/health.js";
+import { combine, healthBody, type Readiness } from "../shared/health.js";
 import { within } from "../shared/within.js";
 import type { Keys } from "../shared/keys.js";
 import { METRICS_CONTENT_TYPE } from "../shared/metrics.js";
@@ -18,21 +18,27 @@ export function live(): Middleware {
 
 /**
  * Ready when Redis answers, at least one worker beat within the last 5 s, the directory has been
- * imported into this Redis (a Redis restarted empty has none), and this process is subscribed to
- * its replies. The answer comes within `timeoutMs` whatever Redis does.
+ * imported into this Redis (a Redis restarted empty has none), and the process itself is ready
+ * (`local`). The answer comes within `timeoutMs` whatever Redis does.
  */
-export function ready(redis: RedisClient, keys: Keys, timeoutMs: number, repliesListening: () => boolean): Middleware {
+export function ready(redis: RedisClient, keys: Keys, timeoutMs: number, local: () => Readiness): Middleware {
   return async function readyHandler(ctx) {
-    const { status, body } = healthBody(withReplies(await readiness(redis, keys, timeoutMs), repliesListening()));
+    const { status, body } = healthBody(combine(await readiness(redis, keys, timeoutMs), local()));
     ctx.status = status;
     ctx.type = "application/json";
     ctx.body = body;
   };
 }
 
-/** Without its reply subscription the process would answer every request at its deadline. */
-function withReplies(readiness: Readiness, listening: boolean): Readiness {
-  return { ready: readiness.ready && listening, checks: { ...readiness.checks, replies: listening ? "listening" : "not_subscribed" } };
+/**
+ * What the process itself must have: its reply subscription (without it every request would be
+ * answered at its deadline) and a shard count that agrees with the other processes'.
+ */
+export function localReadiness(repliesListening: boolean, shardCountProblem: string | undefined): Readiness {
+  return {
+    ready: repliesListening && shardCountProblem === undefined,
+    checks: { replies: repliesListening ? "listening" : "not_subscribed", shards: shardCountProblem === undefined ? "agreed" : "mismatch" },
+  };
 }
 
 async function readiness(redis: RedisClient, keys: Keys, timeoutMs: number): Promise<Readiness> {

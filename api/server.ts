@@ -17,6 +17,8 @@ import { createApp } from "./app.js";
 import { createApiMetrics } from "./metrics.js";
 import { queuedSign, Replies } from "./replies.js";
 import { createTokenVerifier, loadVerificationKeys } from "./tokens.js";
+import { guardShardCount } from "../shared/shard-count.js";
+import { localReadiness } from "./health.js";
 
 export interface RunningApi {
   readonly server: Server;
@@ -37,6 +39,10 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
   const shared = createMetrics("api");
   const redisOptions = { log, commandTimeoutMs: config.redisCommandTimeoutMs, onError: shared.onRedisError };
   const redis = createRedis(config.redis, "command", redisOptions);
+  const shardCount = await guardShardCount(redis, keys, log, config.redisCommandTimeoutMs).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
+  });
   const subscriber = createRedis(config.redis, "subscriber", redisOptions);
   // WAIT holds its connection until the replicas answer: the API's audit appends then get one of their own.
   const auditRedis = config.redisWaitReplicas > 0 ? createRedis(config.redis, "command", { ...redisOptions, name: "predownload-audit-writer" }) : redis;
@@ -77,7 +83,7 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
     metrics,
     registry: shared.registry,
     redisTimeoutMs: config.redisCommandTimeoutMs,
-    repliesListening: () => replies.listening,
+    local: () => localReadiness(replies.listening, shardCount.problem),
   });
   app.on("error", (error: Error) => log.debug({ err: error }, "koa error"));
   const server = createServer(app.callback());

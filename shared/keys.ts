@@ -46,6 +46,8 @@ export interface Keys {
   readonly directoryImported: string;
   /** One actor's rate-limit state. */
   rateLimit(actorType: string, actorId: string): string;
+  /** The `QUEUE_SHARDS` every process on this Redis and prefix uses (see `shard-count.ts`). */
+  readonly shardCount: string;
 }
 
 export interface KeyOptions {
@@ -95,6 +97,7 @@ export function keys(prefix: string, options: KeyOptions = {}): Keys {
     workers: `${prefix}:workers`,
     directoryImported: `${prefix}:directory-imported`,
     rateLimit: (actorType: string, actorId: string) => `${prefix}:rate:${actorType}:${actorId}`,
+    shardCount: `${prefix}:queue-shards`,
   });
 }
 

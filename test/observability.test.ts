@@ -40,17 +40,17 @@ describe("observability", () => {
     it("is not ready while the directory was never imported, and ready once it was", async () => {
       const before = await getJson(`${stack.api.url}/health/ready`);
       expect(before.status).to.equal(503);
-      expect(before.body).to.deep.equal({ status: "not_ready", checks: { redis: "ok", workers: 1, directory: "empty", replies: "listening" } });
+      expect(before.body).to.deep.equal({ status: "not_ready", checks: { redis: "ok", workers: 1, directory: "empty", replies: "listening", shards: "agreed" } });
       await stack.importLines(DIRECTORY);
       const after = await getJson(`${stack.api.url}/health/ready`);
       expect(after.status).to.equal(200);
-      expect(after.body).to.deep.equal({ status: "ready", checks: { redis: "ok", workers: 1, directory: "loaded", replies: "listening" } });
+      expect(after.body).to.deep.equal({ status: "ready", checks: { redis: "ok", workers: 1, directory: "loaded", replies: "listening", shards: "agreed" } });
     });
 
     it("says the worker is ready on its own port", async () => {
       const ready = await getJson(`${stack.worker!.http.url}/health/ready`);
       expect(ready.status).to.equal(200);
-      expect(ready.body).to.deep.equal({ status: "ready", checks: { redis: "ok", worker: "running" } });
+      expect(ready.body).to.deep.equal({ status: "ready", checks: { redis: "ok", worker: "running", shards: "agreed" } });
     });
 
     it("counts the workers by heartbeat: none once the only worker stopped", async () => {

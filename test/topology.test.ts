@@ -11,6 +11,8 @@ import { DEGRADED_RETRY_MS, Durability, writeDurably } from "../shared/durabilit
 import { keys as makeKeys } from "../shared/keys.js";
 import { createLogger } from "../shared/log.js";
 import { parseRedisUrl, redactRedisUrl, RedisUrlError } from "../shared/redis-url.js";
+import { startApi } from "../api/server.js";
+import { ShardCountMismatch } from "../shared/shard-count.js";
 import { startWorker } from "../worker/worker.js";
 import { activity, attachment, client, department } from "./support/factories.js";
 import { NO_WAIT, startStack, type Stack } from "./support/stack.js";
@@ -172,6 +174,49 @@ describe("Redis topologies", () => {
       for (const length of lengths) expect(length).to.be.greaterThan(0);
       expect(lengths.reduce((a, b) => a + b, 0)).to.equal(80);
     });
+  });
+});
+
+describe("one shard count for every process", () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ env: { QUEUE_SHARDS: "4" } });
+  });
+  after(async () => stack.close());
+
+  it("refuses to start an API or a worker whose QUEUE_SHARDS differs from the one recorded for its Redis and prefix", async () => {
+    const other = loadConfig({ ...stack.env, QUEUE_SHARDS: "2" });
+    const log = createLogger("test", "silent");
+    for (const start of [() => startApi(other, log), () => startWorker(other, log)]) {
+      const failure = await start().then(
+        (running) => running.close().then(() => undefined),
+        (error: unknown) => error,
+      );
+      expect(failure).to.be.instanceOf(ShardCountMismatch);
+      expect((failure as Error).message).to.include("QUEUE_SHARDS is 2 here but 4");
+    }
+  });
+
+  it("checks again when it reconnects, and is not ready while the counts disagree", async () => {
+    const ready = async () => ((await (await fetch(`${stack.api.url}/health/ready`)).json()) as { checks: { shards: string } }).checks.shards;
+    const reconnectApi = async () => {
+      for (const line of ((await stack.redis.client("LIST")) as string).split("\n")) {
+        const id = /^id=(\d+) .*name=predownload-command /.exec(line)?.[1];
+        if (id !== undefined) await stack.redis.client("KILL", "ID", id);
+      }
+    };
+    await stack.importLines([department("d1")]);
+    expect(await ready()).to.equal("agreed");
+    // Another count recorded meanwhile (or a Redis restarted empty, and a process started with another count).
+    await stack.redis.set(stack.keys.shardCount, "2");
+    await reconnectApi();
+    for (let i = 0; i < 50 && (await ready()) !== "mismatch"; i++) await sleep(100);
+    expect(await ready()).to.equal("mismatch");
+    await stack.redis.del(stack.keys.shardCount);
+    await reconnectApi();
+    for (let i = 0; i < 50 && (await ready()) !== "agreed"; i++) await sleep(100);
+    expect(await ready()).to.equal("agreed");
+    expect(await stack.redis.get(stack.keys.shardCount)).to.equal("4");
   });
 });
 

@@ -9,6 +9,7 @@ import type { SignJobData, SignJobName, SignJobReturn } from "../shared/job.js";
 import { keysFor, SIGN_QUEUE } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
 import { createMetrics, queueGauge } from "../shared/metrics.js";
+import { guardShardCount } from "../shared/shard-count.js";
 import { checkEvictionPolicy, closeRedis, createRedis, isConnected, whenReady } from "../shared/redis.js";
 import { startWorkerHttp, type WorkerHttp } from "./http.js";
 import { createWorkerMetrics } from "./metrics.js";
@@ -42,6 +43,10 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
   const metrics = createWorkerMetrics(shared.registry);
   const redisOptions = { log, onError: shared.onRedisError };
   const redis = createRedis(config.redis, "worker", redisOptions);
+  const shardCount = await guardShardCount(redis, keys, log, STARTUP_WAIT_MS).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
+  });
   // WAIT holds its connection until the replicas answer: settlements then get one of their own.
   const writer = config.redisWaitReplicas > 0 ? createRedis(config.redis, "worker", { ...redisOptions, name: "predownload-worker-writer" }) : redis;
   const ctx: SignContext = {
@@ -109,12 +114,12 @@ export async function startWorker(config: Config, log: Logger, parts: WorkerPart
 
   const http = await startWorkerHttp(config.workerHttpPort, shared.registry, async () => {
     const running = workers.every((w) => w.isRunning() && !w.closing);
-    if (!isConnected(redis)) return { ready: false, checks: { redis: "unreachable", worker: running ? "running" : "stopped" } };
-    const reachable = await within(redis.ping(), config.redisCommandTimeoutMs).then(
-      () => true,
-      () => false,
-    );
-    return { ready: reachable && running, checks: { redis: reachable ? "ok" : "unreachable", worker: running ? "running" : "stopped" } };
+    const reachable = isConnected(redis) && (await within(redis.ping(), config.redisCommandTimeoutMs).then(() => true, () => false));
+    const agreed = shardCount.problem === undefined;
+    return {
+      ready: reachable && running && agreed,
+      checks: { redis: reachable ? "ok" : "unreachable", worker: running ? "running" : "stopped", shards: agreed ? "agreed" : "mismatch" },
+    };
   });
 
   return {

@@ -51,8 +51,8 @@ const app = createApp({
   metrics: createApiMetrics(metrics.registry, { liveWorkers: async () => 0, pendingReplies: () => 0 }),
   registry: metrics.registry,
   redisTimeoutMs: config.redisCommandTimeoutMs,
-  // No queue, so no replies to wait for.
-  repliesListening: () => true,
+  // No queue: no replies to wait for, no shards to agree on.
+  local: () => ({ ready: true, checks: {} }),
 });
 const server = createServer(app.callback()).listen(config.port, () => {
   log.info({ port: (server.address() as AddressInfo).port }, "reference listening");
