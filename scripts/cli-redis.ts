@@ -2,8 +2,8 @@
  * The CLIs' Redis connections (audit, directory), on any topology (one server, Sentinel, Cluster):
  * bounded waits, no silent retrying, a clear message on failure.
  */
-import { Cluster, Redis, type RedisOptions } from "ioredis";
-import type { RedisClient } from "../shared/redis.js";
+import { Cluster, type RedisOptions } from "ioredis";
+import { clientFor, type RedisClient } from "../shared/redis.js";
 import type { HostPort, RedisTarget } from "../shared/redis-url.js";
 
 /** Longest wait for Redis to accept the connection and answer its ready check. */
@@ -46,41 +46,12 @@ export function connect(target: RedisTarget, name: string, commandTimeoutMs: num
     retryStrategy: noRetry,
     connectionName: name,
   };
-  switch (target.kind) {
-    case "single":
-      return open(new Redis(target.url, { ...connection, lazyConnect: true, enableOfflineQueue: false }), target);
-    case "sentinel":
-      return open(
-        new Redis({
-          ...connection,
-          lazyConnect: true,
-          enableOfflineQueue: false,
-          sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
-          name: target.name,
-          db: target.db,
-          username: target.username,
-          password: target.password,
-          sentinelPassword: target.sentinelPassword,
-          sentinelRetryStrategy: noRetry,
-          ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
-        }),
-        target,
-      );
-    case "cluster":
-      return open(
-        new Cluster(
-          target.nodes.map(({ host, port }) => ({ host, port })),
-          {
-            lazyConnect: true,
-            enableOfflineQueue: false,
-            clusterRetryStrategy: noRetry,
-            slotsRefreshTimeout: CONNECT_TIMEOUT_MS,
-            redisOptions: { ...connection, username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) },
-          },
-        ),
-        target,
-      );
-  }
+  const client = clientFor(
+    target,
+    { ...connection, lazyConnect: true, enableOfflineQueue: false, sentinelRetryStrategy: noRetry },
+    { clusterRetryStrategy: noRetry, slotsRefreshTimeout: CONNECT_TIMEOUT_MS },
+  );
+  return open(client, target);
 }
 
 /** Another connection to the same Redis with the same options, e.g. for a blocking read. */

@@ -36,7 +36,8 @@ export function createRedis(target: RedisTarget, role: RedisRole, options: Redis
     commandTimeout: command ? options.commandTimeoutMs : undefined,
     retryStrategy,
   };
-  const redis = connect(target, connection, role === "subscriber");
+  // Replies travel on shard channels (SPUBLISH/SSUBSCRIBE) on a cluster: one subscriber per master.
+  const redis = clientFor(target, connection, { clusterRetryStrategy: retryStrategy, shardedSubscribers: role === "subscriber" });
   redis.on("error", (error: Error) => {
     options.onError?.(role);
     options.log?.warn({ err: error, role }, "redis connection error");
@@ -44,7 +45,13 @@ export function createRedis(target: RedisTarget, role: RedisRole, options: Redis
   return redis;
 }
 
-function connect(target: RedisTarget, connection: IoRedisOptions, subscriber: boolean): RedisClient {
+/**
+ * A client for any topology with the given connection options; on a cluster they apply to each
+ * node, and `cluster` adds what only a cluster has. The offline-queue and lazy-connect choices hold
+ * for the cluster as a whole too: a command client must not queue on a node that is down (a master
+ * failing over) any more than on a cluster that is not ready.
+ */
+export function clientFor(target: RedisTarget, connection: IoRedisOptions, cluster: ClusterOptions = {}): RedisClient {
   switch (target.kind) {
     case "single":
       return new Redis(target.url, connection);
@@ -60,16 +67,16 @@ function connect(target: RedisTarget, connection: IoRedisOptions, subscriber: bo
         ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
       });
     case "cluster": {
-      // The offline-queue choice holds at both levels: a command client must not queue on a node
-      // that is down (a master failing over) any more than on a cluster that is not ready.
-      const options: ClusterOptions = {
-        enableOfflineQueue: connection.enableOfflineQueue,
-        clusterRetryStrategy: retryStrategy,
-        // Replies travel on shard channels (SPUBLISH/SSUBSCRIBE), one subscriber per master.
-        shardedSubscribers: subscriber,
-        redisOptions: { ...connection, username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) },
-      };
-      return new Cluster(target.nodes.map((n) => ({ host: n.host, port: n.port })), options);
+      const { lazyConnect, ...perNode } = connection;
+      return new Cluster(
+        target.nodes.map((n) => ({ host: n.host, port: n.port })),
+        {
+          lazyConnect,
+          enableOfflineQueue: connection.enableOfflineQueue,
+          ...cluster,
+          redisOptions: { ...perNode, username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) },
+        },
+      );
     }
   }
 }
