@@ -5,7 +5,6 @@ import type { AddressInfo } from "node:net";
 import { Queue } from "bullmq";
 import type { Config } from "../shared/config.js";
 import { Durability } from "../shared/durability.js";
-import { within } from "../shared/within.js";
 import { liveWorkers } from "../shared/heartbeat.js";
 import type { SignJobData, SignJobName, SignJobReturn } from "../shared/job.js";
 import { keysFor, SIGN_QUEUE } from "../shared/keys.js";
@@ -13,12 +12,13 @@ import type { Logger } from "../shared/log.js";
 import { createMetrics, queueGauge } from "../shared/metrics.js";
 import { createRateLimiter } from "../shared/rate-limit.js";
 import { checkEvictionPolicy, closeRedis, createRedis, whenReady } from "../shared/redis.js";
+import { guardShardCount } from "../shared/shard-count.js";
+import { within } from "../shared/within.js";
 import { createApp } from "./app.js";
+import { localReadiness } from "./health.js";
 import { createApiMetrics } from "./metrics.js";
 import { queuedSign, Replies } from "./replies.js";
 import { createTokenVerifier, loadVerificationKeys } from "./tokens.js";
-import { guardShardCount } from "../shared/shard-count.js";
-import { localReadiness } from "./health.js";
 
 export interface RunningApi {
   readonly server: Server;

@@ -2,15 +2,15 @@
 import { randomUUID } from "node:crypto";
 import { Queue, Worker, type Job } from "bullmq";
 import type { Config } from "../shared/config.js";
-import { beat, forget, HEARTBEAT_INTERVAL_MS } from "../shared/heartbeat.js";
 import { Durability } from "../shared/durability.js";
-import { within } from "../shared/within.js";
+import { beat, forget, HEARTBEAT_INTERVAL_MS } from "../shared/heartbeat.js";
 import type { SignJobData, SignJobName, SignJobReturn } from "../shared/job.js";
 import { keysFor, SIGN_QUEUE } from "../shared/keys.js";
 import type { Logger } from "../shared/log.js";
 import { createMetrics, queueGauge } from "../shared/metrics.js";
-import { guardShardCount } from "../shared/shard-count.js";
 import { checkEvictionPolicy, closeRedis, createRedis, isConnected, whenReady } from "../shared/redis.js";
+import { guardShardCount } from "../shared/shard-count.js";
+import { within } from "../shared/within.js";
 import { startWorkerHttp, type WorkerHttp } from "./http.js";
 import { createWorkerMetrics } from "./metrics.js";
 import { createPresigner, type Presign } from "./presign.js";
