@@ -71,8 +71,7 @@ describe("audit CLI", () => {
   let redis: Redis;
 
   // As `npm run audit` does: one process whose stdout is the pipe (the tsx binary would relay it through a second one).
-  const start = (args: readonly string[], stopReadingAfter?: number) =>
-    new Running(spawn(process.execPath, ["--import", "tsx", SCRIPT, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } }), stopReadingAfter);
+  const start = (args: readonly string[], stopReadingAfter?: number) => startCli(env, args, stopReadingAfter);
 
   /** Appends events, at explicit stream ids when given (to place them in time). */
   async function append(count: number, idAt?: (i: number) => string): Promise<AuditEvent[]> {
@@ -158,20 +157,7 @@ describe("audit CLI", () => {
      */
     async function crashConsumer(group: string, all: readonly string[]) {
       const a = start(["tail", "--group", group, "--consumer", "a", "--count", "50"], 20);
-      await a.waitForLines(20);
-      let pending = 0;
-      const until = Date.now() + 10_000;
-      for (let stable = 0, last = -1; stable < 3; ) {
-        if (Date.now() > until) throw new Error(`consumer a never stalled holding entries; pending ${pending}`);
-        await new Promise((r) => setTimeout(r, 100));
-        const summary = (await redis.xpending(stream, group)) as [number, ...unknown[]];
-        pending = summary[0];
-        stable = pending > 0 && pending === last ? stable + 1 : 0;
-        last = pending;
-      }
-      a.child.kill("SIGKILL");
-      a.drain();
-      expect((await a.exited).signal).to.equal("SIGKILL");
+      const pending = await killWhenStalled(a, redis, [stream], group);
       const pendingIds = ((await redis.xpending(stream, group, "-", "+", all.length)) as Array<[string]>).map(([id]) => id);
       expect(pendingIds).to.have.length(pending);
       const [info] = (await redis.xinfo("GROUPS", stream)) as string[][];
@@ -305,13 +291,11 @@ async function pendingCount(client: RedisClient, streams: readonly string[], gro
 }
 
 /**
- * The consumer-group scenario over several streams: consumer `a` reads while its stdout is not
- * drained, so it stalls holding unacknowledged entries of the shards, and is killed; then `resumeArgs`
- * runs until it printed every event `a` had not acknowledged. Checks that it got exactly those,
- * and that nothing is pending afterwards on any stream.
+ * Waits until consumer `a`, its stdout no longer drained, has stopped reading while it holds
+ * unacknowledged entries (the pending count is the same three times in a row), then kills it.
+ * Resolves the number of entries it left pending.
  */
-async function crashAndResume(client: RedisClient, env: Record<string, string>, streams: readonly string[], group: string, all: readonly string[], resumeArgs: readonly string[]) {
-  const a = startCli(env, ["tail", "--group", group, "--consumer", "a", "--count", "50"], 20);
+async function killWhenStalled(a: Running, client: RedisClient, streams: readonly string[], group: string): Promise<number> {
   await a.waitForLines(20);
   let pending = 0;
   const until = Date.now() + 10_000;
@@ -325,6 +309,18 @@ async function crashAndResume(client: RedisClient, env: Record<string, string>, 
   a.child.kill("SIGKILL");
   a.drain();
   expect((await a.exited).signal).to.equal("SIGKILL");
+  return pending;
+}
+
+/**
+ * The consumer-group scenario over several streams: consumer `a` reads while its stdout is not
+ * drained, so it stalls holding unacknowledged entries of the shards, and is killed; then `resumeArgs`
+ * runs until it printed every event `a` had not acknowledged. Checks that it got exactly those,
+ * and that nothing is pending afterwards on any stream.
+ */
+async function crashAndResume(client: RedisClient, env: Record<string, string>, streams: readonly string[], group: string, all: readonly string[], resumeArgs: readonly string[]) {
+  const a = startCli(env, ["tail", "--group", group, "--consumer", "a", "--count", "50"], 20);
+  const pending = await killWhenStalled(a, client, streams, group);
 
   const acked = new Set<string>();
   let delivered = 0;
