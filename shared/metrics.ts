@@ -10,7 +10,6 @@ export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 export interface ServiceMetrics {
   readonly registry: Registry;
-  readonly redisErrors: Counter<"role">;
   /** Counts one Redis connection error; pass as `createRedis`'s `onError`. */
   onRedisError(role: RedisRole): void;
 }
@@ -20,7 +19,7 @@ export function createMetrics(process: "api" | "worker"): ServiceMetrics {
   registry.setDefaultLabels({ process });
   collectDefaultMetrics({ register: registry, prefix: "predownload_" });
   const redisErrors = new Counter({ name: "predownload_redis_errors_total", help: "Redis connection errors, by connection role", labelNames: ["role"], registers: [registry] });
-  return { registry, redisErrors, onRedisError: (role) => redisErrors.inc({ role }) };
+  return { registry, onRedisError: (role) => redisErrors.inc({ role }) };
 }
 
 /** Gauges of the sign queues' job counts, summed over the shards, read from Redis at each scrape (kept as they were when Redis does not answer). */

@@ -20,6 +20,7 @@ import { createLogger, type LogDestination } from "../../shared/log.js";
 import { createRedis, dataNodes, type RedisClient } from "../../shared/redis.js";
 import type { Presign } from "../../worker/presign.js";
 import { startWorker, type RunningWorker } from "../../worker/worker.js";
+import { compareIds } from "../../scripts/audit/merge.js";
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from "../../scripts/embedded-s3.js";
 
 /** Settlements that wait for no replica: the test Redis has none. */
@@ -145,12 +146,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return stack;
 }
 
-/** Orders stream ids (`<ms>-<seq>`) as Redis does. */
-export function compareStreamIds(a: string, b: string): number {
-  const [am, as] = a.split("-").map(BigInt) as [bigint, bigint];
-  const [bm, bs] = b.split("-").map(BigInt) as [bigint, bigint];
-  return am === bm ? (as === bs ? 0 : as < bs ? -1 : 1) : am < bm ? -1 : 1;
-}
+/** Orders stream ids as Redis does (the audit CLI's own comparison). */
+export const compareStreamIds = compareIds;
 
 /** Deletes every key matching `pattern`, on every master of a cluster. */
 export async function deleteKeys(client: RedisClient, pattern: string): Promise<void> {
