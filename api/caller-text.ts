@@ -1,12 +1,13 @@
 /**
- * Text the caller chose (its headers, the path, parameter and attribute names) made safe to echo,
+ * Text the caller chose (its headers, the path, the `altId`, parameter and attribute names) made safe to echo,
  * store, log or enqueue. A caller may paste its own token anywhere: the token this request
  * presented is removed wherever it appears, whatever its shape, and then anything that looks like
  * a credential (see `scrub`).
  */
-import type { Context } from "koa";
-import { MAX_USER_AGENT_LENGTH } from "../shared/audit.js";
-import { scrub } from "../shared/log.js";
+import type { Context } from "./state.js";
+import { MAX_USER_AGENT_LENGTH } from "../shared/domain/audit.js";
+import { escapeControlCharacters } from "../shared/domain/control-text.js";
+import { scrub } from "../shared/runtime/log.js";
 
 /** What replaces a credential. */
 const REDACTED = "[redacted]";
@@ -31,20 +32,26 @@ function presentedSecrets(ctx: Context): string[] {
   return [...pieces].filter((piece) => piece.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 
-/**
- * `text` without the credentials the request presented and without anything shaped like a credential,
- * cut to `maxLength` afterwards (cutting first could leave a token's fragment that no pattern recognises).
- */
-export function callerText(ctx: Context, text: string, maxLength = Infinity): string {
+/** `text` without the credentials the request presented and without anything shaped like a credential. */
+function redacted(ctx: Context, text: string): string {
   let out = text;
   for (const secret of presentedSecrets(ctx)) out = out.split(secret).join(REDACTED);
-  out = scrub(out);
+  return scrub(out);
+}
+
+/**
+ * `text` without the credentials the request presented and without anything shaped like a credential,
+ * its control characters escaped, cut to `maxLength` afterwards (cutting first could leave a token's
+ * fragment that no pattern recognises).
+ */
+export function callerText(ctx: Context, text: string, maxLength = Infinity): string {
+  const out = escapeControlCharacters(redacted(ctx, text));
   return out.length > maxLength ? out.slice(0, maxLength) : out;
 }
 
 /** Whether `text` holds the presented credentials or anything shaped like a credential. */
 export function holdsCredential(ctx: Context, text: string): boolean {
-  return callerText(ctx, text) !== text;
+  return redacted(ctx, text) !== text;
 }
 
 /** The request's `User-Agent` as it may be stored (job payload, audit event): cleaned and bounded; null when absent. */

@@ -1,5 +1,5 @@
 /** `npm run api`: one API process, configured by the environment only. */
-import { runService } from "../shared/service.js";
+import { runService } from "../shared/runtime/service.js";
 import { startApi } from "./server.js";
 
 await runService("api", { jwt: true }, async (config, log) => {

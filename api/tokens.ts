@@ -6,9 +6,9 @@
 import { createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import jwt from "jsonwebtoken";
-import { ACTOR_TYPES, type Actor, type ActorType } from "../shared/attachment.js";
-import type { JwtConfig } from "../shared/config.js";
-import { isDirectoryId } from "../shared/directory.js";
+import { ACTOR_TYPES, type Actor, type ActorType } from "../shared/domain/attachment.js";
+import type { JwtConfig } from "../shared/runtime/config.js";
+import { isDirectoryId } from "../shared/domain/directory.js";
 
 export type TokenAlgorithm = "HS256" | "RS256" | "ES256";
 
@@ -80,7 +80,12 @@ function algorithmOf(key: KeyObject): TokenAlgorithm {
   throw new Error(`unsupported key type ${key.asymmetricKeyType ?? "unknown"}: use an RSA or P-256 EC key`);
 }
 
-export type VerifyToken = (token: string) => Actor;
+/** A token's actor, and the scopes of its `scope` claim (RFC 9068: space-separated; none when absent). */
+export interface Authenticated extends Actor {
+  readonly scopes?: readonly string[];
+}
+
+export type VerifyToken = (token: string) => Authenticated;
 
 /** Returns a verifier that resolves a token to its actor, or throws {@link TokenError}. */
 export function createTokenVerifier(config: JwtConfig, keys: readonly VerificationKey[]): VerifyToken {
@@ -91,7 +96,7 @@ export function createTokenVerifier(config: JwtConfig, keys: readonly Verificati
     clockTolerance: config.clockToleranceSeconds,
   };
 
-  return function verifyToken(token: string): Actor {
+  function check(token: string): Authenticated {
     const key = selectKey(keys, token);
     let payload: unknown;
     try {
@@ -100,21 +105,56 @@ export function createTokenVerifier(config: JwtConfig, keys: readonly Verificati
       throw new TokenError((error as Error).message);
     }
     const claims = payload as Record<string, unknown>;
-    if (typeof claims.exp !== "number") throw new TokenError("exp claim is required");
+    if (claims.exp === undefined) throw new TokenError("exp claim is required");
+    for (const name of TIME_CLAIMS) {
+      if (claims[name] !== undefined && !isNumericDate(claims[name])) throw new TokenError(`${name} claim must be a time between 1970 and 9999`);
+    }
     if (!isDirectoryId(claims.sub)) throw new TokenError("sub claim must be an id");
     if (typeof claims.actor !== "string" || !(ACTOR_TYPES as readonly string[]).includes(claims.actor)) {
       throw new TokenError("actor claim must be user, customer or client");
     }
-    return { type: claims.actor as ActorType, id: claims.sub };
+    const actor = { type: claims.actor as ActorType, id: claims.sub };
+    // Only an admin token has scopes; any other resolves to its actor alone.
+    return typeof claims.scope === "string" ? { ...actor, scopes: claims.scope.split(" ").filter((s) => s !== "") } : actor;
+  }
+
+  // Whatever goes wrong while a token is checked (a header built to make a check throw), the token
+  // is refused: a 401 for the caller, never a fault of the service.
+  return function verifyToken(token: string): Authenticated {
+    try {
+      return check(token);
+    } catch (error) {
+      if (error instanceof TokenError) throw error;
+      throw new TokenError("the token could not be checked");
+    }
   };
 }
 
+/** The claims that hold times (RFC 7519 NumericDate: seconds since the epoch). */
+const TIME_CLAIMS = ["exp", "nbf", "iat"] as const;
+/** 9999-12-31T23:59:59Z: a later time is no date (`1e400` parses as Infinity, a token that never expires). */
+const MAX_NUMERIC_DATE = 253402300799;
+
+function isNumericDate(value: unknown): boolean {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= MAX_NUMERIC_DATE;
+}
+
+/**
+ * Header parameters that carry a key or say where to fetch one (RFC 7515 §4.1.2–4.1.6). Keys come
+ * from the configuration only, so a token that offers one is refused rather than trusted or ignored.
+ */
+const KEY_MATERIAL_PARAMETERS = ["jwk", "jku", "x5u", "x5c"] as const;
+
 function selectKey(keys: readonly VerificationKey[], token: string): VerificationKey {
   const header = decodeHeader(token);
+  // Checked before anything else reads it: a value that is not a string may throw when printed or compared.
+  if (typeof header.alg !== "string") throw new TokenError("alg must be a string");
   // RFC 7515 §4.1.11: a token whose critical extensions the verifier does not implement is invalid.
   if (header.crit !== undefined) throw new TokenError("critical header extensions are not supported");
+  const offered = KEY_MATERIAL_PARAMETERS.filter((name) => Object.hasOwn(header, name));
+  if (offered.length > 0) throw new TokenError(`keys carried by the token (${offered.join(", ")}) are refused`);
   const candidates = keys.filter((k) => k.alg === header.alg);
-  if (candidates.length === 0) throw new TokenError(`algorithm ${String(header.alg)} is not accepted`);
+  if (candidates.length === 0) throw new TokenError(`algorithm ${header.alg.slice(0, 16)} is not accepted`);
   if (header.alg === "HS256") return candidates[0]!;
   if (typeof header.kid === "string") {
     const byKid = candidates.find((k) => k.kid === header.kid);
@@ -127,13 +167,13 @@ function selectKey(keys: readonly VerificationKey[], token: string): Verificatio
   throw new TokenError("kid is required to choose among several keys");
 }
 
-function decodeHeader(token: string): { alg?: unknown; kid?: unknown; crit?: unknown } {
+function decodeHeader(token: string): Record<string, unknown> & { alg?: unknown; kid?: unknown; crit?: unknown } {
   const dot = token.indexOf(".");
   if (dot <= 0) throw new TokenError("malformed token");
   try {
     const header = JSON.parse(Buffer.from(token.slice(0, dot), "base64url").toString("utf8")) as unknown;
-    if (typeof header !== "object" || header === null) throw new TokenError("malformed token header");
-    return header as { alg?: unknown; kid?: unknown; crit?: unknown };
+    if (typeof header !== "object" || header === null || Array.isArray(header)) throw new TokenError("malformed token header");
+    return header as Record<string, unknown>;
   } catch (error) {
     if (error instanceof TokenError) throw error;
     throw new TokenError("malformed token header");

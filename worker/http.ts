@@ -1,9 +1,13 @@
-/** The worker's small HTTP server (`WORKER_HTTP_PORT`): `/health/live`, `/health/ready`, `/metrics`. */
+/**
+ * The worker's small HTTP server (`WORKER_HTTP_PORT` on `WORKER_HTTP_HOST`): `/health/live`,
+ * `/health/ready`, `/metrics`. It binds to loopback unless told otherwise: probes and scrapes that
+ * come from another host or container need `WORKER_HTTP_HOST` set to an address they can reach.
+ */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
-import { healthBody, type Readiness } from "../shared/health.js";
-import { METRICS_CONTENT_TYPE } from "../shared/metrics.js";
+import { healthBody, type Readiness } from "../shared/runtime/health.js";
+import { METRICS_CONTENT_TYPE } from "../shared/runtime/metrics.js";
 
 export interface WorkerHttp {
   readonly server: Server;
@@ -11,7 +15,7 @@ export interface WorkerHttp {
   close(): Promise<void>;
 }
 
-export async function startWorkerHttp(port: number, registry: Registry, readiness: () => Promise<Readiness>): Promise<WorkerHttp> {
+export async function startWorkerHttp(port: number, host: string, registry: Registry, readiness: () => Promise<Readiness>): Promise<WorkerHttp> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
@@ -32,15 +36,21 @@ export async function startWorkerHttp(port: number, registry: Registry, readines
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, resolve);
+    server.listen(port, host, resolve);
   });
   return {
     server,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://${urlHost((server.address() as AddressInfo).address)}:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** How a client reaches the bound address: a wildcard through loopback, IPv6 in brackets. */
+function urlHost(address: string): string {
+  if (address === "0.0.0.0" || address === "::") return "127.0.0.1";
+  return address.includes(":") ? `[${address}]` : address;
 }

@@ -1,5 +1,5 @@
 /** `npm run worker`: one worker process, configured by the environment only. */
-import { runService } from "../shared/service.js";
+import { runService } from "../shared/runtime/service.js";
 import { startWorker } from "./worker.js";
 
 await runService("worker", { s3: true }, async (config, log) => {

@@ -8,13 +8,13 @@ import { formatUrl } from "@aws-sdk/core/util";
 import { S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
 import { Sha256 } from "@smithy/core/checksum";
 import { HttpRequest } from "@smithy/core/protocols";
-import type { S3Config } from "../shared/config.js";
+import type { S3Config } from "../shared/runtime/config.js";
 import { contentDisposition, downloadContentType } from "./content-disposition.js";
 
 export interface PresignInput {
   readonly objectKey: string;
   readonly fileName: string;
-  /** The stored type; active types are served as `application/octet-stream` (see {@link downloadContentType}). */
+  /** The stored type; a type off the passive allow list is served as `application/octet-stream` (see {@link downloadContentType}). */
   readonly contentType: string;
   readonly expiresInSeconds: number;
   /** Signing time; truncated to the second, as SigV4 does. */

@@ -1,5 +1,5 @@
-import type { Middleware } from "koa";
-import { ApiError } from "../../shared/errors.js";
+import type { Middleware } from "../state.js";
+import { ApiError } from "../errors/catalog.js";
 import { TokenError, type VerifyToken } from "../tokens.js";
 
 /** `credentials = auth-scheme [ 1*SP token68 ]` (RFC 7235 §2.1); the scheme is case-insensitive. */
@@ -19,10 +19,12 @@ export function authenticate(verify: VerifyToken): Middleware {
     if (token === "") throw new ApiError("401-104", [], { "WWW-Authenticate": "Bearer" });
     try {
       if (!COMPACT_JWS.test(token)) throw new TokenError("malformed token");
-      ctx.state.actor = verify(token);
+      const { scopes, ...actor } = verify(token);
+      ctx.state.actor = actor;
+      ctx.state.scopes = scopes ?? [];
     } catch (error) {
-      if (!(error instanceof TokenError)) throw error;
-      ctx.state.authFailure = error.message;
+      // Any failure while a token is checked refuses the token: a 401, never a 500.
+      ctx.state.authFailure = error instanceof TokenError ? error.message : "the token could not be checked";
       throw new ApiError("401-101", [], { "WWW-Authenticate": 'Bearer error="invalid_token"' });
     }
     await next();

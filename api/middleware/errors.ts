@@ -1,8 +1,8 @@
-import type { Middleware } from "koa";
-import { ApiError } from "../../shared/errors.js";
-import type { Logger } from "../../shared/log.js";
-import { errorMessages } from "../../shared/messages/catalog.js";
-import { DEFAULT_LOCALE } from "../../shared/messages/locales.js";
+import type { Middleware } from "../state.js";
+import { ApiError } from "../errors/catalog.js";
+import type { Logger } from "../../shared/runtime/log.js";
+import { errorMessages } from "../errors/messages/catalog.js";
+import { DEFAULT_LOCALE } from "../errors/messages/locales.js";
 import { callerText } from "../caller-text.js";
 import { negotiated, represent } from "./negotiate.js";
 

@@ -3,14 +3,13 @@
  * request from `Accept` and `Accept-Language`, and the one place a body is written in them.
  */
 import { XMLBuilder } from "fast-xml-parser";
-import type { Context, Middleware } from "koa";
-import { ApiError, type ErrorDetail } from "../../shared/errors.js";
-import { lookupLocale, qualityOf } from "../../shared/messages/lookup.js";
-import { DEFAULT_LOCALE, type Locale } from "../../shared/messages/locales.js";
+import { MEDIA_TYPES, type MediaType } from "../media-types.js";
+import type { Context, Middleware } from "../state.js";
+import { ApiError, type ErrorDetail } from "../errors/catalog.js";
+import { headerEntries, lookupLocale, qualityOf } from "../errors/messages/lookup.js";
+import { DEFAULT_LOCALE, type Locale } from "../errors/messages/locales.js";
 
-/** The media types every answer exists in; the first is the default. */
-export const MEDIA_TYPES = ["application/json", "application/xml"] as const;
-export type MediaType = (typeof MEDIA_TYPES)[number];
+export { MEDIA_TYPES, type MediaType };
 
 /** Parsed header values kept per distinct value: callers send few distinct ones. */
 const CACHE_LIMIT = 512;
@@ -39,14 +38,15 @@ const localeFor = memoize(lookupLocale);
 
 /** The negotiated media type and locale, or the defaults when negotiation did not get that far. */
 export function negotiated(ctx: Context): { readonly mediaType: MediaType; readonly locale: Locale } {
-  return { mediaType: (ctx.state.mediaType as MediaType | undefined) ?? MEDIA_TYPES[0], locale: (ctx.state.locale as Locale | undefined) ?? DEFAULT_LOCALE };
+  return { mediaType: ctx.state.mediaType ?? MEDIA_TYPES[0], locale: ctx.state.locale ?? DEFAULT_LOCALE };
 }
 
 /**
  * The media type to answer with for an `Accept` value (RFC 9110 §12.5.1), among `available` (all
  * of {@link MEDIA_TYPES} unless narrowed): each takes the q-value of the most specific range that
  * matches it; the highest q wins, then the more specific match, then the range the caller wrote
- * first, then the order of `available`. An empty value means the first available type.
+ * first, then the order of `available`. An empty value means the first available type. Only the
+ * first 32 ranges count (`MAX_HEADER_ENTRIES`).
  */
 export function chooseMediaType(header: string, available: readonly MediaType[] = MEDIA_TYPES): MediaType | undefined {
   if (header.trim() === "") return available[0];
@@ -74,7 +74,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 function parseMediaRanges(header: string): MediaRange[] {
   const ranges: MediaRange[] = [];
   let order = 0;
-  for (const item of header.split(",")) {
+  for (const item of headerEntries(header)) {
     const [rawRange = "", ...parameters] = item.split(";");
     const [type = "", subtype = "", extra] = rawRange.trim().toLowerCase().split("/");
     if (extra !== undefined || !TOKEN.test(type) || !TOKEN.test(subtype) || (type === "*" && subtype !== "*")) continue;
@@ -99,7 +99,7 @@ function mostSpecificMatch(ranges: readonly MediaRange[], mediaType: MediaType):
 export type Representation = Readonly<Record<string, string | number | boolean | null | undefined | readonly ErrorDetail[]>>;
 
 /** The root element of each kind of body. */
-export type RepresentationRoot = "attachment" | "error";
+export type RepresentationRoot = "attachment" | "error" | "revocation";
 
 // suppressBooleanAttributes would write `xsi:nil="true"` as a bare `xsi:nil`, which XML does not allow.
 const XML = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: true, suppressBooleanAttributes: false });

@@ -1,8 +1,7 @@
-import type { Middleware } from "koa";
-import type { Actor } from "../../shared/attachment.js";
-import { ApiError } from "../../shared/errors.js";
-import type { RateLimiter } from "../../shared/rate-limit.js";
-import { unavailable } from "../predownload/route.js";
+import { required, type Middleware } from "../state.js";
+import { ApiError } from "../errors/catalog.js";
+import type { RateLimiter } from "../rate-limit.js";
+import { unavailable } from "../errors/unavailable.js";
 
 /**
  * 429-001 with `Retry-After` (whole seconds, at least 1) when the authenticated actor is over its
@@ -13,7 +12,7 @@ export function rateLimit(acquire: RateLimiter): Middleware {
   return async function rateLimitMiddleware(ctx, next) {
     let waitMs: number;
     try {
-      waitMs = await acquire(ctx.state.actor as Actor);
+      waitMs = await acquire(required(ctx, "actor"));
     } catch {
       throw unavailable();
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Middleware } from "koa";
+import type { Middleware } from "../state.js";
 import { holdsCredential } from "../caller-text.js";
 
 /** A caller's request id is echoed when it is well formed; otherwise one is made. */

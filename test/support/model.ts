@@ -170,3 +170,8 @@ export function requestFor(lines: readonly Line[]): fc.Arbitrary<ModelRequest> {
     type: file.type as ModelRequest["type"],
   }));
 }
+
+/** A random directory and requests against it: a request mostly names an existing attachment, sometimes anything at all. */
+export const scenario = directoryArb.chain((lines) =>
+  fc.record({ lines: fc.constant(lines), requests: fc.array(fc.oneof({ arbitrary: requestFor(lines), weight: 3 }, { arbitrary: requestArb, weight: 1 }), { minLength: 1, maxLength: 12 }) }),
+);

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, spawnRedis, type SpawnedRedis } from "../../scripts/local-redis.js";
+import { freePort, spawnRedis, type SpawnedRedis } from "../../dev/local-redis.js";
 
 export interface OwnRedis {
   readonly url: string;
@@ -23,7 +23,8 @@ export interface OwnRedis {
 export async function ownRedis(options: { persist?: boolean; args?: string[] } = {}): Promise<OwnRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "pd-redis-"));
-  const args = [...(options.persist === true ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", dir] : []), ...(options.args ?? [])];
+  // Its files (a replica's synced copy included) stay in its own folder, never in the working directory.
+  const args = ["--dir", dir, ...(options.persist === true ? ["--appendonly", "yes", "--appendfsync", "always"] : []), ...(options.args ?? [])];
   let server: SpawnedRedis | undefined = await spawnRedis(args, { port });
   return {
     url: server.url,

@@ -16,8 +16,10 @@ export interface ServiceProcess {
   exited(): Promise<number | NodeJS.Signals | null>;
 }
 
+/** Spawns `entry`: TypeScript through tsx, or compiled JavaScript (a `.js` file) with plain Node. */
 export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const loader = entry.endsWith(".js") ? [] : ["--import", "tsx"];
+  const child = spawn(process.execPath, [...loader, entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
     stdio: ["ignore", "pipe", "pipe", "ipc"],

@@ -12,21 +12,22 @@ import ajvFormats from "ajv-formats";
 import type { Redis } from "ioredis";
 import jwt from "jsonwebtoken";
 import { startApi, type RunningApi } from "../../api/server.js";
-import { loadConfig, type Config } from "../../shared/config.js";
-import { readDirectory, writeDirectory } from "../../shared/directory-store.js";
-import { Durability } from "../../shared/durability.js";
-import { keysFor, type Keys } from "../../shared/keys.js";
-import { createLogger, type LogDestination } from "../../shared/log.js";
-import { createRedis, dataNodes, type RedisClient } from "../../shared/redis.js";
+import { loadConfig, type Config } from "../../shared/runtime/config.js";
+import { readDirectory, writeDirectory } from "../../shared/redis/directory-store.js";
+import { Durability } from "../../shared/redis/durability.js";
+import { keysFor, type Keys } from "../../shared/redis/keys.js";
+import { createLogger, type LogDestination } from "../../shared/runtime/log.js";
+import { createRedis, dataNodes, type RedisClient } from "../../shared/redis/client.js";
 import type { Presign } from "../../worker/presign.js";
 import { startWorker, type RunningWorker } from "../../worker/worker.js";
-import { compareIds } from "../../scripts/audit/merge.js";
-import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from "../../scripts/embedded-s3.js";
+import { compareIds } from "../../cli/audit/merge.js";
+import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from "../../dev/embedded-s3.js";
+import { TEST_SECRET } from "./secrets.js";
 
 /** Settlements that wait for no replica: the test Redis has none. */
 export const NO_WAIT = new Durability(0, 1);
 
-export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
+export { TEST_SECRET };
 export const TEST_BUCKET = "attachments";
 
 export interface StackOptions {
@@ -85,6 +86,8 @@ export function testEnv(prefix: string, s3Endpoint: string, extra: Record<string
     WORKER_HTTP_PORT: "0",
     // Tests send bursts as one actor; the rate-limit tests turn the limit on.
     RATE_LIMIT_PER_SECOND: "0",
+    // Tests send many refused requests from one address; the refusal budget's tests turn it on.
+    UNAUTHENTICATED_RATE_LIMIT_PER_SECOND: "0",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     ...extra,
   };
@@ -135,12 +138,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
     },
     async close() {
-      await api.close();
-      await stack.worker?.close();
-      await deleteKeys(redis, `${prefix}:*`);
-      redis.disconnect();
-      await s3.close();
-      rmSync(s3Dir, { recursive: true, force: true });
+      // Whatever fails on the way (a Redis that is now a replica refuses the DEL), everything the
+      // stack opened is closed: a test that leaves a handle open fails the run.
+      try {
+        await api.close();
+        await stack.worker?.close();
+        await deleteKeys(redis, `${prefix}:*`);
+      } finally {
+        redis.disconnect();
+        await s3.close();
+        rmSync(s3Dir, { recursive: true, force: true });
+      }
     },
   };
   return stack;
