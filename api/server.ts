@@ -66,8 +66,12 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
   await within(sync.first, config.redisCommandTimeoutMs).catch(() => undefined);
   const subscriber = createRedis(config.redis, "subscriber", redisOptions);
   clients.add(subscriber);
-  // WAIT holds its connection until the replicas answer: the API's audit appends then get one of their own.
-  const auditRedis = config.redisWaitReplicas > 0 ? createRedis(config.redis, "command", { ...redisOptions, name: "predownload-audit-writer" }) : redis;
+  // WAIT holds its connection until the replicas answer: the API's audit appends then get one of their
+  // own. A command there may wait behind a WAIT, so it may take REDIS_WAIT_TIMEOUT_MS longer.
+  const auditRedis =
+    config.redisWaitReplicas > 0
+      ? createRedis(config.redis, "command", { ...redisOptions, commandTimeoutMs: config.redisCommandTimeoutMs + config.redisWaitTimeoutMs, name: "predownload-audit-writer" })
+      : redis;
   clients.add(auditRedis);
   const instanceId = randomUUID();
   const replies = new ReplyWaits(subscriber, redis, keys, instanceId, log, sync.clock);

@@ -145,7 +145,8 @@ async function importFile({ file, mode }: Command, config: Config): Promise<numb
       return 0;
     }
 
-    const redis = await connect(config.redis, "predownload-directory-import", REDIS_COMMAND_TIMEOUT_MS).catch((error: unknown) => {
+    // The last command may be a WAIT for the replicas, which takes up to REDIS_WAIT_TIMEOUT_MS of its own.
+    const redis = await connect(config.redis, "predownload-directory-import", REDIS_COMMAND_TIMEOUT_MS + config.redisWaitTimeoutMs).catch((error: unknown) => {
       if (!(error instanceof RedisUnreachable)) throw error;
       throw new Error(`cannot reach ${error.where} (${error.reason}); nothing was written. Check REDIS_URL and that Redis is running, then import again.`);
     });

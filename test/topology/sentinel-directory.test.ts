@@ -18,6 +18,9 @@ import { capture, until } from "../support/probes.js";
 import { startRedisSentinel, type RedisSentinel } from "../support/redis-sentinel.js";
 import { deleteKeys, startStack, TEST_BUCKET, type Stack } from "../support/stack.js";
 
+/** How long a change waits for the replica to acknowledge it. */
+const WAIT_MS = "2000";
+
 const BYTES = Buffer.from("%PDF-1.4 behind a sentinel\n");
 const ADMIN_SCOPES = "directory:read directory:write";
 /** Records in the file the failover cuts: enough that writing them takes a while (batches of 200). */
@@ -34,7 +37,10 @@ describe("the directory behind Redis Sentinel", function () {
     sentinel = await startRedisSentinel();
     // An import over HTTP must arrive whole within REQUEST_TIMEOUT_MS, like any request, and it
     // arrives only as fast as it is validated: the big file's takes seconds on a loaded machine.
-    stack = await startStack({ env: { REDIS_URL: sentinel.url, REDIS_WAIT_REPLICAS: "1", REQUEST_TIMEOUT_MS: "60000", LOG_LEVEL: "warn" }, logDestination: logs });
+    // A replica WAIT of 2 s, not 250 ms: a loaded machine may take longer to replicate a change, and
+    // the tests read the replica right at the answer. It is longer than the API's command timeout
+    // (1 s here): the connection that carries WAITs allows for them.
+    stack = await startStack({ env: { REDIS_URL: sentinel.url, REDIS_WAIT_REPLICAS: "1", REDIS_WAIT_TIMEOUT_MS: WAIT_MS, REQUEST_TIMEOUT_MS: "60000", LOG_LEVEL: "warn" }, logDestination: logs });
     await putObject(stack.s3.client, TEST_BUCKET, "objects/big-17", BYTES, "application/pdf");
     await stack.importLines(minimalDirectory());
   });
@@ -96,7 +102,7 @@ describe("the directory behind Redis Sentinel", function () {
       const imported = await call("POST", "/directory/import", ndjson([client("cl-i1", { version: 1 })]), "application/x-ndjson");
       expect(imported.status).to.equal(200);
       expect(await onReplica.get(stack.keys.record("client", "cl-i1"))).to.match(/^v1:/);
-      const waitingCli = (stdin: string) => runScript("cli/directory.ts", ["import", "-"], { REDIS_URL: sentinel.url, KEY_PREFIX: stack.keys.prefix, REDIS_WAIT_REPLICAS: "1" }, stdin);
+      const waitingCli = (stdin: string) => runScript("cli/directory.ts", ["import", "-"], { REDIS_URL: sentinel.url, KEY_PREFIX: stack.keys.prefix, REDIS_WAIT_REPLICAS: "1", REDIS_WAIT_TIMEOUT_MS: WAIT_MS }, stdin);
       const byCli = await waitingCli(ndjson([client("cl-i2", { version: 1 })]));
       expect(byCli.code, byCli.stderr).to.equal(0);
       expect(byCli.stderr).to.not.include("warning");

@@ -18,7 +18,8 @@ describe("behind Redis Sentinel", function () {
 
   before(async () => {
     sentinel = await startRedisSentinel();
-    stack = await startStack({ env: { REDIS_URL: sentinel.url, REDIS_WAIT_REPLICAS: "1", REQUEST_TIMEOUT_MS: "3000" } });
+    // A replica WAIT of 1 s, not 250 ms: on a loaded machine one that times out would skip WAITs for a while.
+    stack = await startStack({ env: { REDIS_URL: sentinel.url, REDIS_WAIT_REPLICAS: "1", REDIS_WAIT_TIMEOUT_MS: "1000", REQUEST_TIMEOUT_MS: "3000" } });
     await stack.importLines(minimalDirectory());
   });
   after(async () => {

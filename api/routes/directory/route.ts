@@ -24,7 +24,10 @@ export const DIRECTORY_SCOPES = { read: "directory:read", write: "directory:writ
 
 export interface DirectoryDeps {
   readonly redis: RedisClient;
-  /** Where single-record writes go, so that one WAIT there covers them (the same client as `redis` without `REDIS_WAIT_REPLICAS`). */
+  /**
+   * Where directory writes go, records and imports, and the WAITs that cover them (the same client as
+   * `redis` without `REDIS_WAIT_REPLICAS`): `redis`, which every request reads on, never waits behind a WAIT.
+   */
   readonly auditRedis: RedisClient;
   readonly durability: Durability;
   /** Redis's time, as this process keeps it measured: audit event times. */
@@ -187,14 +190,16 @@ export function importDirectory(deps: DirectoryDeps): Middleware {
         const details: ErrorDetail[] = validation.errors.slice(0, MAX_REPORTED_ERRORS).map((e) => ({ key: `line ${e.line}`, value: e.reason }));
         throw new ApiError("422-100", details);
       }
-      const counts = await writePlan(deps.redis, deps.keys, validation, {
+      // On the connection whose commands may wait behind a WAIT (the audit writer's), WAIT included:
+      // the API's main connection never holds one.
+      const counts = await writePlan(deps.auditRedis, deps.keys, validation, {
         mode: mode as ImportMode,
         tombstoneSeconds: deps.tombstoneSeconds,
         audit: { by: author(ctx), requestId: ctx.state.requestId, traceId: ctx.state.traceId ?? null },
       });
       // The import's own events record it (an `import` event at least).
       ctx.state.audited = true;
-      if (!(await replicateEverywhere(deps.redis, deps.durability.replicas, deps.durability.timeoutMs))) {
+      if (!(await replicateEverywhere(deps.auditRedis, deps.durability.replicas, deps.durability.timeoutMs))) {
         deps.log.warn({ requestId: ctx.state.requestId }, "directory import answered before a replica acknowledged it");
       }
       ctx.body = counts;
