@@ -13,12 +13,15 @@ import { startProcess } from "../../bench/processes.js";
 import { buildDirectory, buildRequests, DEFAULT_SIZE, type SeedSize } from "../../bench/seed.js";
 import { startStack, TEST_SECRET, type Stack } from "../support/stack.js";
 
+/** 400 requests at once: a request timeout long enough that none is given up on a loaded machine. */
+const LOADED = { env: { REQUEST_TIMEOUT_MS: "30000" } };
+
 describe("benchmark", () => {
   describe("against the running service", () => {
     const small: SeedSize = { ...DEFAULT_SIZE, activities: 500, attachments: 2000 };
     let stack: Stack;
     before(async () => {
-      stack = await startStack();
+      stack = await startStack(LOADED);
     });
     after(async () => stack.close());
 
