@@ -31,7 +31,7 @@ export function spawnService(entry: string, env: Record<string, string>): Servic
   return {
     child,
     output: () => output,
-    message: (type, timeoutMs = 15_000) =>
+    message: (type, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no "${type}" message within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
         const onMessage = (message: Record<string, unknown>) => {

@@ -87,7 +87,7 @@ describe("audit CLI", () => {
 
   describe("tail", () => {
     it("follows new events until SIGTERM, then exits 0", async function () {
-      this.timeout(15_000);
+      this.timeout(30_000);
       const tail = start(["tail", "--since", new Date().toISOString()]);
       const events = await append(3);
       await tail.waitForLines(3);
@@ -251,7 +251,7 @@ describe("audit CLI over queue shards", () => {
     });
 
     it("tails every shard: a replay from --since in order of time, then new events of each shard in order", async function () {
-      this.timeout(15_000);
+      this.timeout(30_000);
       const since = Date.now();
       const past = await appendTo(redis, [0, 1, 2, 2, 1, 0].map((shard, i) => ({ stream: streams[shard]!, id: `${since + i}-0` })));
       const tail = startCli(env, ["tail", "--since", new Date(since).toISOString()]);

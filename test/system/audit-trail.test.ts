@@ -212,7 +212,8 @@ describe("audit trail", () => {
     let stack: Stack;
     let failing: RunningWorker | undefined;
     before(async () => {
-      stack = await startStack({ worker: false, env: { REQUEST_TIMEOUT_MS: "1000" } });
+      // Short enough for the 503s, long enough for a worker's answer on a loaded machine.
+      stack = await startStack({ worker: false, env: { REQUEST_TIMEOUT_MS: "3000" } });
       await stack.importLines(DIRECTORY);
     });
     after(async () => {

@@ -121,7 +121,7 @@ describe("one clock (Redis's) for hosts whose clocks are off", function () {
     const worker = spawnService("worker/main.ts", { ...s.env, ...skewedClock(offset), WORKER_HTTP_PORT: String(port), LOG_LEVEL: "warn" });
     processes.push(worker);
     const url = `http://127.0.0.1:${port}`;
-    await until("the skewed worker's readiness", 20_000, async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined));
+    await until("the skewed worker's readiness", 40_000, async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined));
     return { process: worker, url };
   }
 
@@ -154,7 +154,7 @@ describe("one clock (Redis's) for hosts whose clocks are off", function () {
     const api = spawnService("api/main.ts", { ...s.env, ...skewedClock("-10m"), PORT: String(port), LOG_LEVEL: "warn" });
     processes.push(api);
     const url = `http://127.0.0.1:${port}`;
-    await until("the skewed API's readiness", 20_000, async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined));
+    await until("the skewed API's readiness", 40_000, async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined));
     const res = await fetch(`${url}/assets/predownload`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${s.token("client", "app1")}` },

@@ -213,7 +213,7 @@ describe("faults", function () {
       const api = spawnService("api/main.ts", envOf(stack, { PORT: String(port) }));
       const worker = spawnService("test/fixtures/worker.ts", envOf(stack));
       await worker.message("started");
-      await until("the API", 15_000, async () => ((await fetch(`http://127.0.0.1:${port}/health/live`)).ok ? true : undefined));
+      await until("the API", 30_000, async () => ((await fetch(`http://127.0.0.1:${port}/health/live`)).ok ? true : undefined));
 
       await redis.kill();
       await sleep(300);
@@ -241,7 +241,7 @@ describe("faults", function () {
       // A request timeout no request reaches while the worker takes all 20 on a loaded machine.
       const api = spawnService("api/main.ts", envOf(stack, { PORT: String(port), REQUEST_TIMEOUT_MS: "30000" }));
       const url = `http://127.0.0.1:${port}`;
-      await until("the API", 15_000, async () => ((await fetch(`${url}/health/live`)).ok ? true : undefined));
+      await until("the API", 30_000, async () => ((await fetch(`${url}/health/live`)).ok ? true : undefined));
 
       const token = stack.token("client", "app1");
       const post = () => fetch(`${url}/assets/predownload`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` }, body: JSON.stringify(BODY) });

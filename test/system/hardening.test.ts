@@ -199,7 +199,10 @@ describe("hardening: request bodies", () => {
       });
       req.on("error", () => undefined);
       req.write('{"app":"email",');
-      setTimeout(() => req.destroy(), delayMs);
+      // Counted from the connection, not from now: on a loaded machine connecting may take a while
+      // (a socket the agent kept alive is connected already).
+      const hangUp = () => setTimeout(() => req.destroy(), delayMs);
+      req.once("socket", (socket) => (socket.connecting ? socket.once("connect", hangUp) : hangUp()));
       let events: Array<Record<string, unknown>> = [];
       for (let attempt = 0; attempt < 200 && events.length === 0; attempt += 1) {
         await new Promise((resolve) => setTimeout(resolve, 25));

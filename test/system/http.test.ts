@@ -111,9 +111,10 @@ describe("HTTP contract", () => {
         const res = await stack.post({ ...BODY, signedUrlExpiry: new Date(requested).toISOString() }, { token });
         expect(res.status, await res.clone().text()).to.equal(200);
         const expiry = Date.parse(((await res.json()) as { signedUrlExpiry: string }).signedUrlExpiry);
-        // One second after the signing second, which began at most a second before now.
+        // One second after the signing second, which began at most a second before now (and a few
+        // seconds before the answer is read, on a loaded machine).
         expect(expiry).to.be.above(requested);
-        expect(expiry - Date.now()).to.be.within(-1000, 1000);
+        expect(expiry - Date.now()).to.be.within(-5000, 1000);
       });
     });
 

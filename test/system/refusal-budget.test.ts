@@ -95,7 +95,8 @@ describe("the budget for refusals before authentication", function () {
       counted = await refusalEvents(stack);
     }
     expect(counted.requests).to.equal(FLOOD);
-    expect(counted.events.length).to.be.at.most(300);
+    // A few hundred at most: the admitted ones and a summary a second, however long the flood lasted.
+    expect(counted.events.length).to.be.at.most(20 + Math.ceil(elapsedSeconds * 10) + 2 + Math.ceil(elapsedSeconds) + 2);
     const summaries = counted.events.filter((e) => e.suppressed !== undefined);
     const own = counted.events.filter((e) => e.suppressed === undefined);
     expect(own).to.have.length(FLOOD - tooMany);

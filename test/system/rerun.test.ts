@@ -26,7 +26,7 @@ describe("a job run again after its result expired", function () {
   });
 
   it("adds no event to a request answered with a URL when its stalled job is taken over after the result expired", async () => {
-    stack = await startStack({ worker: false, env: { REQUEST_TIMEOUT_MS: "1500", WORKER_LOCK_MS: "1000" } });
+    stack = await startStack({ worker: false, env: { REQUEST_TIMEOUT_MS: "5000", WORKER_LOCK_MS: "1000" } });
     await stack.importLines(DIRECTORY);
     const shard = stack.keys.shards[0]!;
     // The worker that dies: it takes the job, settles it (the real sign path), and never tells

@@ -95,7 +95,7 @@ describe("one shard count for every process", () => {
 describe("a request's events with several shards", () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ worker: false, env: { QUEUE_SHARDS: "4", REQUEST_TIMEOUT_MS: "400", REDIS_COMMAND_TIMEOUT_MS: "100" } });
+    stack = await startStack({ worker: false, env: { QUEUE_SHARDS: "4", REQUEST_TIMEOUT_MS: "1000" } });
     await stack.importLines(minimalDirectory());
   });
   after(async () => stack.close());
@@ -126,17 +126,18 @@ describe("waiting for replicas", () => {
   });
   after(() => redis.disconnect());
 
+  // A WAIT timeout of 1 s: what a test tells apart (waiting it or not, once or per write) stays clear on a loaded machine.
   it("waits the timeout on a server without replicas, says the write is not replicated, then stops waiting on that scope for a while", async () => {
-    const durability = new Durability(1, 300);
+    const durability = new Durability(1, 1000);
     const key = `t${randomUUID().slice(0, 8)}:durable`;
     const write = () => writeDurably(redis, durability, "shard-a", (pipeline) => pipeline.set(key, "1", "PX", 10_000));
     let started = Date.now();
     const first = await write();
-    expect(Date.now() - started).to.be.at.least(290);
+    expect(Date.now() - started).to.be.at.least(990);
     expect(first).to.deep.equal({ replies: ["OK"], replicated: false });
     started = Date.now();
     const second = await write();
-    expect(Date.now() - started).to.be.below(100);
+    expect(Date.now() - started).to.be.below(500);
     expect(second.replicated).to.equal(true);
     expect(durability.replicasFor("shard-b")).to.equal(1);
     expect(durability.replicasFor("shard-a", Date.now() + DEGRADED_RETRY_MS + 1)).to.equal(1);
@@ -144,14 +145,15 @@ describe("waiting for replicas", () => {
   });
 
   it("shares WAITs among concurrent writes, so a missing replica costs one timeout, not one per write", async () => {
-    const durability = new Durability(1, 300);
+    const durability = new Durability(1, 1000);
     const key = `t${randomUUID().slice(0, 8)}:shared`;
     const started = Date.now();
     const writes = Array.from({ length: 20 }, () => writeDurably(redis, durability, key, (pipeline) => pipeline.incr(key)));
     const ping = redis.ping().then(() => Date.now() - started);
     const results = await Promise.all(writes);
-    expect(Date.now() - started).to.be.below(800);
-    expect(await ping).to.be.below(800);
+    // At most two timeouts (the WAIT in flight and the one the others share), not twenty.
+    expect(Date.now() - started).to.be.below(2500);
+    expect(await ping).to.be.below(2500);
     expect(results.filter((r) => !r.replicated).length).to.be.within(1, 2);
     expect(await redis.get(key)).to.equal("20");
     await redis.del(key);
@@ -161,6 +163,6 @@ describe("waiting for replicas", () => {
     const started = Date.now();
     const result = await writeDurably(redis, NO_WAIT, "shard-a", (pipeline) => pipeline.ping());
     expect(result).to.deep.equal({ replies: ["PONG"], replicated: true });
-    expect(Date.now() - started).to.be.below(100);
+    expect(Date.now() - started).to.be.below(500);
   });
 });

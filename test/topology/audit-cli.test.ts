@@ -25,7 +25,7 @@ describe("audit CLI on a Redis Cluster of 3 masters, QUEUE_SHARDS=3", function (
   });
   beforeEach(() => Promise.all(streams.map((stream) => client.del(stream))));
   after(async function () {
-    this.timeout(20_000);
+    this.timeout(40_000);
     client?.disconnect();
     await cluster?.stop();
   });
@@ -36,7 +36,7 @@ describe("audit CLI on a Redis Cluster of 3 masters, QUEUE_SHARDS=3", function (
   });
 
   it("exports a range merged over the shard streams, and a group reads every entry of every shard", async function () {
-    this.timeout(20_000);
+    this.timeout(40_000);
     const placements = timeline(streams, (i) => (i * 2) % 3);
     const events = await appendTo(client, placements);
     const result = await runScript(SCRIPT, ["export", ...RANGE, "--count", "3"], env);
