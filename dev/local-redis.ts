@@ -3,6 +3,8 @@
  * free port with nothing persisted. Used by `npm start` and by the test run.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomInt } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
 
@@ -15,16 +17,46 @@ export class RedisNotInstalledError extends Error {
   override readonly name = "RedisNotInstalledError";
 }
 
-/** A TCP port on 127.0.0.1 that nothing listens on at the moment of asking. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The lowest port chosen by {@link freePort} when it can keep out of the system's own range. */
+const LOWEST_CHOSEN_PORT = 10_000;
+
+/** The first port of the range the system hands out by itself (to port-0 listeners and outgoing connections). */
+function firstEphemeralPort(): number {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 0 ? low : 32_768;
+  } catch {
+    return 32_768; // Linux's default; other systems start higher.
+  }
+}
+
+/** Listens on `port` (0: any) on 127.0.0.1 and closes again: the port listened on, or undefined when it is taken. */
+function tryListen(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+    server.once("error", () => resolve(undefined));
+    server.listen(port, "127.0.0.1", () => {
+      const { port: bound } = server.address() as { port: number };
+      server.close(() => resolve(bound));
     });
   });
+}
+
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on at the moment of asking, chosen below the range
+ * the system hands out by itself where there is room: a server started on it later, or killed and
+ * started again on it, finds it still free, as no port-0 listener or outgoing connection is given
+ * it meanwhile.
+ */
+export async function freePort(): Promise<number> {
+  const end = firstEphemeralPort();
+  for (let attempt = 0; end - LOWEST_CHOSEN_PORT > 1000 && attempt < 50; attempt += 1) {
+    const port = await tryListen(LOWEST_CHOSEN_PORT + randomInt(end - LOWEST_CHOSEN_PORT));
+    if (port !== undefined) return port;
+  }
+  const port = await tryListen(0);
+  if (port === undefined) throw new Error("no free TCP port on 127.0.0.1");
+  return port;
 }
 
 /** A `redis-server` this process started. */

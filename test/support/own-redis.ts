@@ -35,7 +35,8 @@ export async function ownRedis(options: { persist?: boolean; args?: string[] } =
       server = undefined;
     },
     freeze: () => server!.process.kill("SIGSTOP"),
-    thaw: () => server!.process.kill("SIGCONT"),
+    // A no-op when the server is down (killed, or its restart failed): cleanup calls it whatever happened.
+    thaw: () => void server?.process.kill("SIGCONT"),
     async start() {
       server = await spawnRedis(args, { port });
     },
