@@ -407,7 +407,7 @@ describe("sealed audit trail", () => {
       workers = [];
     });
 
-    async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
+    async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 40_000): Promise<T> {
       const deadline = Date.now() + ms;
       for (;;) {
         const value = await probe();
