@@ -204,8 +204,10 @@ describe("reply path", () => {
       const requestId = res.headers.get("X-Request-Id");
 
       stack.worker = await startWorker(stack.config, createLogger("test", "silent"));
-      await until("the late worker's event", 10_000, async () => ((await stack.auditEvents()).filter((e) => e.requestId === requestId).length >= 2 ? true : undefined));
-      const events = (await stack.auditEvents()).filter((e) => e.requestId === requestId);
+      const events = await until("the late worker's event", 10_000, async () => {
+        const found = (await stack.auditEvents()).filter((e) => e.requestId === requestId);
+        return found.length >= 2 ? found : undefined;
+      });
       expect(events.map((e) => [e.outcome, e.reason])).to.deep.equal([
         ["unavailable", "no_result_before_deadline"],
         ["unavailable", "deadline_passed"],
